@@ -1,6 +1,6 @@
 # Targets a developer and CI use. `make test` is what CI runs.
 GO      ?= go
-CORPUS  ?= $(if $(HARNESS_CORPUS),$(HARNESS_CORPUS),../shared/corpus/integration-framework)
+CORPUS  ?= $(abspath $(if $(HARNESS_CORPUS),$(HARNESS_CORPUS),../shared/corpus/integration-framework))
 BIN     := bin/harness
 
 .PHONY: all build test vet fmt-check bench run check fuzz load clean
@@ -27,6 +27,36 @@ bench:
 # The main job: validate this repository's integrations, then run its features.
 run check: build
 	./$(BIN) check --root .
+
+# Every fuzz target in the module, each for FUZZTIME, one after another
+# (go test -fuzz takes one target at a time). Plain `make test` runs only
+# their seed corpora.
+FUZZTIME ?= 10m
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for name in $$(HARNESS_CORPUS=$(CORPUS) $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$name for $(FUZZTIME)"; \
+	    HARNESS_CORPUS=$(CORPUS) $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
+
+# Start a fresh `harness serve` on a free loopback port with the corpus's
+# integrations, drive it with `harness load`, stop it; fail if load failed.
+LOAD_TRIGGERS    ?= 100
+LOAD_WORKERS     ?= 32
+LOAD_DURATION    ?= 60s
+LOAD_INTEGRATION ?= generic-trigger
+load: build
+	@set -e; log=$$(mktemp); \
+	./$(BIN) serve --root $(CORPUS) --addr 127.0.0.1:0 --log-level warn >$$log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; rm -f $$log' EXIT; \
+	url=; for i in $$(seq 100); do \
+	  url=$$(sed -n 's/^harness serve: fake flag platform at //p' $$log); \
+	  [ -n "$$url" ] && break; sleep 0.1; \
+	done; \
+	if [ -z "$$url" ]; then echo "make load: harness serve did not start:" >&2; cat $$log >&2; exit 1; fi; \
+	./$(BIN) load --url $$url --triggers $(LOAD_TRIGGERS) --workers $(LOAD_WORKERS) \
+	  --duration $(LOAD_DURATION) --integration $(LOAD_INTEGRATION)
 
 clean:
 	rm -rf bin

@@ -2,11 +2,331 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	harness "github.com/flagharness/harness"
+	"github.com/flagharness/harness/harness/fixture"
+	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/harness/platform"
+	"github.com/flagharness/harness/harness/server"
+	"github.com/flagharness/harness/harness/trigger"
 )
 
+const serveHelp = `Usage:
+  harness serve [--root DIR] [--addr HOST:PORT] [--seed FILE] [--api-token TOKEN]
+                [--record DIR] [--rate-limit N/DURATION] [--insecure] [--log-level LEVEL]
+
+Runs a fake flag platform on your machine: the real platform's REST API subset
+(projects, flags, triggers, change history, integration manifests) and real
+trigger URLs that turn flags on and off. Point an alerting tool, curl or the
+official API clients at it; nothing needs an account or the internet.
+
+It loads every manifest under DIR/integrations (default: ./integrations; with
+no such folder, the examples built into the binary). A manifest that is not
+JSON is reported and skipped; one with validation errors is reported and still
+served, so you can try its trigger early. A project "default" with the
+environments production and test always exists.
+
+API calls must send "Authorization: TOKEN" when --api-token (or the
+HARNESS_API_TOKEN environment variable) is set; without one any value is
+accepted, and the server then refuses a non-loopback --addr unless --insecure
+is given. Trigger URLs never need the API token: the unguessable path is the
+credential.
+
+Examples:
+  # serve this repository's integrations on the default address
+  harness serve
+
+  # a flag and a Datadog trigger with a stable URL, for a CI script
+  cat > seed.yaml <<'YAML'
+  flags:
+    - key: checkout
+      name: Checkout
+      on: {production: true}
+  triggers:
+    - flag: checkout
+      env: production
+      integration: datadog
+      action: turnFlagOff
+      id: 0123456789abcdef01234567
+      token: 6f1c2a0e-1b7d-4c3e-9a55-2f0d8c4b7e19
+  YAML
+  harness serve --root ../integration-framework --seed seed.yaml
+
+  # fire it as Datadog would, then read the change history
+  curl -X POST -H 'Content-Type: application/json' \
+       -d '{"title":"High error rate on checkout","url":"https://app.datadoghq.com/monitors/1"}' \
+       http://127.0.0.1:8787/webhook/triggers/0123456789abcdef01234567/6f1c2a0e-1b7d-4c3e-9a55-2f0d8c4b7e19
+  curl 'http://127.0.0.1:8787/api/v2/auditlog?spec=proj/default:env/production:flag/checkout'
+
+  # record every request a vendor sends, to replay later as fixtures
+  harness serve --record fixtures
+
+  # reachable from other machines (say, a vendor's cloud via a tunnel)
+  HARNESS_API_TOKEN=s3cret harness serve --addr 0.0.0.0:8787
+
+  # start over between runs without restarting
+  curl -X POST http://127.0.0.1:8787/_internal/reset
+
+A seed file is YAML or JSON with the keys projects (key, name, environments),
+flags (project, key, name, description, on: {ENV: true|false}) and triggers
+(project, flag, env, integration, action turnFlagOn|turnFlagOff (default
+turnFlagOff), comment, id: 24 hex digits, token). project defaults to
+"default". POST /_internal/reset returns to the seeded state.
+
+Flags:
+`
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "harness serve: not implemented yet")
-	return exitUsage
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	root := fs.String("root", ".", "folder holding integrations/<key>/manifest.json")
+	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on")
+	seedFile := fs.String("seed", "", "YAML or JSON file of projects, flags and triggers to create at start")
+	// The environment is read after parsing, not used as the flag's default,
+	// so that --help never prints the token.
+	token := fs.String("api-token", "", "API calls must send this in Authorization (default $HARNESS_API_TOKEN)")
+	insecure := fs.Bool("insecure", false, "allow a non-loopback --addr without an API token")
+	record := fs.String("record", "", "save every trigger request under DIR/<integration>/ as a fixture")
+	rate := fs.String("rate-limit", "", `per-trigger limit, e.g. "5/1m" (default: none)`)
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "harness serve: %v\nRun \"harness serve --help\" for usage.\n", err)
+		return exitUsage
+	}
+	if *help {
+		fmt.Fprint(stdout, serveHelp)
+		fmt.Fprint(stdout, fs.FlagUsages())
+		return exitOK
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "harness serve: "+format+"\nRun \"harness serve --help\" for usage.\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q (serve takes only flags)", fs.Arg(0))
+	}
+	if !fs.Changed("api-token") {
+		*token = os.Getenv("HARNESS_API_TOKEN")
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return usageErr("--log-level %q: use debug, info, warn or error", *level)
+	}
+	rl, err := parseRateLimit(*rate)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+
+	ms, from, code := loadServeManifests(*root, stderr)
+	if code != exitOK {
+		return code
+	}
+	p, err := platform.New(ms)
+	if err != nil {
+		fmt.Fprintf(stderr, "harness serve: %v\n", err)
+		return exitFail
+	}
+	for _, perr := range p.Problems() {
+		fmt.Fprintf(stderr, "harness serve: skipping a trigger capability: %v\n", perr)
+	}
+	var seeded []platform.Trigger
+	if *seedFile != "" {
+		data, err := os.ReadFile(*seedFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "harness serve: reading the seed: %v\n", err)
+			return exitUsage
+		}
+		seed, err := platform.ParseSeed(*seedFile, data)
+		if err == nil {
+			seeded, err = p.ApplySeed(*seedFile, seed)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "harness serve: %v\n", err)
+			return exitUsage
+		}
+		p.MarkStart()
+	}
+
+	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger, RateLimit: rl}
+	if *record != "" {
+		rec, err := fixture.NewRecorder(*record)
+		if err != nil {
+			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)
+			return exitUsage
+		}
+		opts.OnTrigger = func(c trigger.Call) {
+			if err := rec.Record(c); err != nil {
+				logger.Error("recording a trigger request", "integration", c.IntegrationKey, "err", err)
+			}
+		}
+	}
+	srv, err := server.New(p, ms, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "harness serve: %v\n", err)
+		return exitUsage
+	}
+	printBanner(stdout, srv, p, ms, from, seeded, *token != "")
+
+	<-ctx.Done()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("shutdown did not finish cleanly", "err", err)
+		_ = srv.Close()
+	}
+	return exitOK
+}
+
+// loadServeManifests loads DIR/integrations, or the built-in examples when
+// that folder does not exist. Broken integrations are reported, not fatal.
+func loadServeManifests(root string, stderr io.Writer) (*manifest.Set, string, int) {
+	dir := filepath.Join(root, "integrations")
+	var (
+		ms   *manifest.Set
+		errs []*manifest.LoadError
+		err  error
+		from = dir
+	)
+	if _, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
+		from = "the examples built into harness (no " + dir + " folder)"
+		ms, errs, err = manifest.LoadFS(harness.Examples, "(built-in)")
+	} else {
+		ms, errs, err = manifest.LoadDir(root)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "harness serve: %v\n", err)
+		return nil, "", exitUsage
+	}
+	for _, e := range errs {
+		fmt.Fprintf(stderr, "harness serve: skipping %s\n", e)
+	}
+	if from == dir {
+		reportInvalid(root, ms, stderr)
+	}
+	return ms, from, exitOK
+}
+
+// reportInvalid runs the validator over what loaded and names each
+// integration with errors. They are still served: a partner mid-way through a
+// manifest can try its trigger before the icon exists. The built-in examples
+// are validated in CI, so they are not checked here.
+func reportInvalid(root string, ms *manifest.Set, stderr io.Writer) {
+	v, err := manifest.NewValidator(manifest.ValidateOptions{Root: root})
+	if err == nil {
+		var rep *manifest.Report
+		if rep, err = v.Run(ms, nil, nil); err == nil {
+			for _, res := range rep.Integrations {
+				var first *manifest.Problem
+				n := 0
+				for i, p := range res.Problems {
+					if p.Severity == manifest.SeverityError {
+						if n == 0 {
+							first = &res.Problems[i]
+						}
+						n++
+					}
+				}
+				if n > 0 {
+					fmt.Fprintf(stderr, "harness serve: %s has %d validation %s (first: %s: %s); serving it anyway; run \"harness validate --root %s\" for all of them\n",
+						res.File, n, plural(n, "error", "errors"), first.Path, first.Message, root)
+				}
+			}
+			return
+		}
+	}
+	fmt.Fprintf(stderr, "harness serve: could not validate the manifests (%v); serving them unchecked\n", err)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func parseRateLimit(s string) (platform.RateLimit, error) {
+	if s == "" {
+		return platform.RateLimit{}, nil
+	}
+	n, per, ok := strings.Cut(s, "/")
+	calls, err := strconv.Atoi(n)
+	d, derr := time.ParseDuration(per)
+	if !ok || err != nil || derr != nil || calls < 1 || d <= 0 {
+		return platform.RateLimit{}, fmt.Errorf("--rate-limit %q must look like CALLS/DURATION, e.g. 5/1m or 100/1s", s)
+	}
+	return platform.RateLimit{Calls: calls, Per: d}, nil
+}
+
+func printBanner(w io.Writer, srv *server.Server, p *platform.Platform, ms *manifest.Set, from string, seeded []platform.Trigger, auth bool) {
+	withTrigger := 0
+	for _, m := range ms.All() {
+		if m.Trigger != nil {
+			withTrigger++
+		}
+	}
+	fmt.Fprintf(w, "harness serve: fake flag platform at %s\n", srv.URL())
+	fmt.Fprintf(w, "  %d integrations (%d with a trigger capability) from %s\n", ms.Len(), withTrigger, from)
+	if auth {
+		fmt.Fprintln(w, "  API calls need the API token in the Authorization header")
+	}
+	for _, t := range seeded {
+		u := srv.TriggerURL(t)
+		fmt.Fprintf(w, "\ntrigger %s: %s %s/%s in %s\n  %s\n", t.IntegrationKey, t.Action, t.ProjectKey, t.FlagKey, t.EnvKey, u)
+		body := "{}"
+		if rules, err := p.Rules(t.IntegrationKey); err == nil {
+			body = examplePayload(rules.Parser)
+		}
+		fmt.Fprintf(w, "  curl -X POST -H 'Content-Type: application/json' -d '%s' '%s'\n", strings.ReplaceAll(body, "'", `'\''`), u)
+	}
+}
+
+// examplePayload builds a body that the parser reads a name, a value and a
+// link out of, so the printed curl line exercises the whole path. Pointers
+// through arrays are skipped: the example stays an object of objects.
+func examplePayload(pp manifest.Parser) string {
+	doc := map[string]any{}
+	set := func(ptr string, v any) {
+		if ptr == "" || trigger.CheckPointer(ptr) != nil {
+			return
+		}
+		toks := strings.Split(ptr[1:], "/")
+		cur := doc
+		for i, tok := range toks {
+			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+			if i == len(toks)-1 {
+				cur[tok] = v
+				return
+			}
+			next, ok := cur[tok].(map[string]any)
+			if !ok {
+				if _, taken := cur[tok]; taken {
+					return
+				}
+				next = map[string]any{}
+				cur[tok] = next
+			}
+			cur = next
+		}
+	}
+	set(pp.EventName, "High error rate")
+	set(pp.Value, "12.5")
+	set(pp.URL, "https://alerts.example.com/incidents/42")
+	b, _ := json.Marshal(doc)
+	return string(b)
 }

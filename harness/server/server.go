@@ -1,11 +1,19 @@
 // Package server serves the fake flag platform over HTTP: the REST API
-// subset, the trigger endpoints and the control routes.
+// subset, the trigger endpoints and the control routes. The same Server runs
+// in-process for tests and behind `harness serve`.
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
@@ -19,21 +27,191 @@ type Options struct {
 	Insecure  bool         // allow a non-loopback Addr without an APIToken
 	Logger    *slog.Logger // default: discard
 	OnTrigger func(trigger.Call)
+	// RateLimit limits each trigger's executions; the zero value, the
+	// default, means no limit (a [chosen] behaviour, PLATFORM.md 3).
+	RateLimit platform.RateLimit
+	// ReadTimeout bounds reading one whole request, headers and body, so a
+	// client that stalls mid-request cannot hold a connection for ever.
+	// Zero means 30 seconds.
+	ReadTimeout time.Duration
 }
 
 // Server is a running fake platform on a real listener.
-type Server struct{}
+type Server struct {
+	p       *platform.Platform
+	ms      *manifest.Set
+	opts    Options
+	log     *slog.Logger
+	handler http.Handler
+	ln      net.Listener
+	srv     *http.Server
+	url     string
+	done    chan struct{}
+}
 
-// New starts a server for p on opts.Addr.
+// New starts a server for p on opts.Addr. It refuses a non-loopback address
+// unless an APIToken is set or Insecure is true, because without a token the
+// API accepts anyone.
 func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) {
-	return nil, errors.New("server: not implemented yet")
+	if p == nil {
+		return nil, errors.New("server: no platform given")
+	}
+	if ms == nil {
+		ms = p.Manifests()
+	}
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.APIToken == "" && !opts.Insecure {
+		loop, err := isLoopback(opts.Addr)
+		if err != nil {
+			return nil, err
+		}
+		if !loop {
+			return nil, fmt.Errorf("server: refusing to listen on %s without an API token: set one (--api-token or HARNESS_API_TOKEN), listen on 127.0.0.1, or pass --insecure", opts.Addr)
+		}
+	}
+	if opts.RateLimit != (platform.RateLimit{}) {
+		p.SetRateLimit(opts.RateLimit)
+	}
+	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{})}
+	s.handler = s.routes()
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("server: listening on %s: %w", opts.Addr, err)
+	}
+	s.ln = ln
+	s.url = "http://" + ln.Addr().String()
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: min(10*time.Second, opts.ReadTimeout),
+		ReadTimeout:       opts.ReadTimeout,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("server stopped", "err", err)
+		}
+	}()
+	return s, nil
+}
+
+// isLoopback reports whether addr names only loopback interfaces. An empty
+// host means every interface, so it is not loopback.
+func isLoopback(addr string) (bool, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false, fmt.Errorf("server: address %q is not host:port (e.g. 127.0.0.1:8080): %v", addr, err)
+	}
+	if host == "localhost" {
+		return true, nil
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback(), nil
 }
 
 // Handler returns the HTTP handler.
-func (s *Server) Handler() http.Handler { return http.NotFoundHandler() }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // URL returns the base URL, such as http://127.0.0.1:41234.
-func (s *Server) URL() string { return "" }
+func (s *Server) URL() string { return s.url }
 
-// Close stops the listener.
-func (s *Server) Close() error { return nil }
+// Platform returns the platform the server serves.
+func (s *Server) Platform() *platform.Platform { return s.p }
+
+// TriggerURL returns a trigger's full execution URL on this server.
+func (s *Server) TriggerURL(t platform.Trigger) string {
+	return s.url + "/webhook/triggers/" + t.ID + "/" + t.Token
+}
+
+// Shutdown stops accepting connections and waits for requests in flight,
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err == nil {
+		<-s.done
+	}
+	return err
+}
+
+// Close stops the listener, giving requests in flight five seconds to finish.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		return s.srv.Close()
+	}
+	return nil
+}
+
+// apiPrefix is the REST API's base path.
+const apiPrefix = "/api/v2"
+
+// routes puts s into each request's context and hands it to the shared
+// router, so a test that starts hundreds of servers compiles the routes'
+// patterns once, not once per server.
+func (s *Server) routes() http.Handler {
+	router := sharedRouter()
+	withServer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
+	})
+	return s.recoverPanics(limitBodies(s.webhookFastPath(withServer)))
+}
+
+type serverKey struct{}
+
+// serverOf returns the Server a request came to (see routes).
+func serverOf(r *http.Request) *Server { return r.Context().Value(serverKey{}).(*Server) }
+
+// boundHandler is a handler of the shared router: it gets the Server the
+// request came to.
+type boundHandler func(s *Server, w http.ResponseWriter, r *http.Request)
+
+func bound(h boundHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(serverOf(r), w, r) })
+}
+
+// api binds an API handler behind the API token check.
+func api(h boundHandler) http.Handler {
+	return bound(func(s *Server, w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			writeErr(w, http.StatusUnauthorized, "unauthorized", "the Authorization header must hold the API token given to harness serve (--api-token or HARNESS_API_TOKEN)")
+			return
+		}
+		h(s, w, r)
+	})
+}
+
+// sharedRouter is built once per process; it holds no per-server state.
+var sharedRouter = sync.OnceValue(func() *mux.Router {
+	r := mux.NewRouter()
+	r.NotFoundHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
+		s.log.Debug("request", "route", "(none)", "method", req.Method, "status", http.StatusNotFound)
+		writeErr(w, http.StatusNotFound, "not_found", "no such route: see the README's serve section for the routes the fake platform answers")
+	})
+	r.MethodNotAllowedHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
+		s.log.Debug("request", "route", "(method not allowed)", "method", req.Method, "status", http.StatusMethodNotAllowed)
+		writeErr(w, http.StatusMethodNotAllowed, "method_not_allowed", "method "+req.Method+" is not allowed on this route")
+	})
+	r.Use(logRequests)
+
+	// Trigger calls are the hot path: their route is matched first (and
+	// webhookFastPath usually answers them before the router).
+	registerWebhookRoutes(r)
+	// No subrouter for /api/v2: gorilla/mux subrouters answer a wrong method
+	// with 404, so each API handler is wrapped with api instead.
+	registerManifestRoutes(r)
+	registerProjectRoutes(r)
+	registerFlagRoutes(r)
+	registerTriggerRoutes(r)
+	registerAuditRoutes(r)
+	registerInternalRoutes(r)
+	return r
+})

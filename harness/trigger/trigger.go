@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
@@ -80,8 +81,10 @@ func DecodeBody(body []byte) (any, bool) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, false
 	}
-	if _, err := dec.Token(); err == nil {
-		return nil, false // trailing data after the first value
+	// Anything but a clean end of input is trailing data, including bytes
+	// that are not JSON at all ("{}x"), which Token reports as an error.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
 	}
 	return v, true
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckPassesOnThisRepository is the promise the README makes first:
+// `harness check --root .` passes on the repository as checked in.
+func TestCheckPassesOnThisRepository(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"check", "--root", filepath.Join("..", "..")}, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("expected harness check to exit 0, but got %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	for _, want := range []string{"== validate", "== test", "check passed"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("expected the output to contain %q, but got:\n%s", want, out.String())
+		}
+	}
+}
+
+// writeRepo makes a one-integration repository with one feature.
+func writeRepo(t *testing.T, feature string) string {
+	t.Helper()
+	root := t.TempDir()
+	src := filepath.Join("..", "..")
+	for _, f := range []string{
+		"integrations/acme-hooks/manifest.json",
+		"integrations/acme-hooks/assets/images/square.svg",
+		"integrations/acme-hooks/assets/images/horizontal.svg",
+		"fixtures/acme-hooks/rule-fired.json",
+	} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(root, f)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "features"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "features", "acme.feature"), []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+const acmeFeature = `Feature: acme
+  Scenario: alert
+    Given the integration "acme-hooks"
+    And a flag "checkout" that is on in "production"
+    And a trigger that turns the flag "checkout" off in "production"
+    When the vendor sends "acme-hooks/rule-fired.json"
+    Then the flag "checkout" is %s in "production"
+`
+
+func TestTestExitCodes(t *testing.T) {
+	pass := writeRepo(t, strings.Replace(acmeFeature, "%s", "off", 1))
+	fail := writeRepo(t, strings.Replace(acmeFeature, "%s", "on", 1))
+	corpusOnly := writeRepo(t, "@corpus\n"+strings.Replace(strings.Replace(acmeFeature, "%s", "off", 1), "acme-hooks\"", "datadog\"", 1))
+	tests := []struct {
+		name    string
+		args    []string
+		want    int
+		wantOut string
+	}{
+		{"passing feature", []string{"--root", pass}, exitOK, "1 scenarios (1 passed)"},
+		{"failing feature", []string{"--root", fail}, exitFail, `expected the flag "checkout" to be on in "production", but got off`},
+		{"pretty format", []string{"--root", pass, "--format", "pretty"}, exitOK, "Scenario: alert"},
+		{"junit to a file", []string{"--root", pass, "--format", "junit:" + filepath.Join(pass, "r.xml")}, exitOK, "features: 1 run"},
+		{"tags that match nothing", []string{"--root", pass, "--tags", "@none"}, exitFail, "no feature ran"},
+		{"integration not in root", []string{"--root", corpusOnly}, exitFail, `not run: ` + filepath.Join(corpusOnly, "features", "acme.feature") + `: integration "datadog" not in`},
+		{"unknown format", []string{"--root", pass, "--format", "xml"}, exitUsage, `--format "xml" is not a format`},
+		{"no features folder", []string{"--root", pass, "--features", filepath.Join(pass, "nope")}, exitUsage, "does not exist"},
+		{"bad concurrency", []string{"--root", pass, "--concurrency", "0"}, exitUsage, "give 1 or more"},
+		{"stray argument", []string{"features/x.feature"}, exitUsage, "unexpected argument"},
+		{"help", []string{"--help"}, exitOK, "Exit codes:"},
+		{"step reference", []string{"--steps"}, exitOK, "the vendor sends"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HARNESS_CORPUS", "")
+			var out, errOut bytes.Buffer
+			code := runTest(context.Background(), tt.args, &out, &errOut)
+			all := out.String() + errOut.String()
+			if code != tt.want {
+				t.Fatalf("expected exit %d, but got %d:\n%s", tt.want, code, all)
+			}
+			if !strings.Contains(all, tt.wantOut) {
+				t.Errorf("expected the output to contain %q, but got:\n%s", tt.wantOut, all)
+			}
+		})
+	}
+}
+
+func TestCheckFailsWhenAScenarioFails(t *testing.T) {
+	root := writeRepo(t, strings.Replace(acmeFeature, "%s", "on", 1))
+	var out, errOut bytes.Buffer
+	code := runCheck(context.Background(), []string{"--root", root, "--corpus", ""}, &out, &errOut)
+	if code != exitFail {
+		t.Fatalf("expected exit 1, but got %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "check failed: validate passed, test failed") {
+		t.Errorf("expected the verdict of each half, but got:\n%s", errOut.String())
+	}
+}

@@ -1,0 +1,203 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/harness/platform"
+	"github.com/flagharness/harness/harness/server"
+)
+
+const genericManifest = `{"name": "Generic", "capabilities": {"trigger": {
+	"documentation": "https://example.com/docs", "defaultEventName": "An event",
+	"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`
+
+const datadogManifest = `{"name": "Datadog", "capabilities": {"trigger": {
+	"documentation": "https://example.com/docs", "testEventNameRegexp": ".+ \\[TEST\\].+",
+	"parser": {"eventName": "/title", "url": "/url"}}}}`
+
+func mustPlatformServer(tb testing.TB, token string) *server.Server {
+	tb.Helper()
+	var ms []*manifest.Manifest
+	for key, raw := range map[string]string{"generic-trigger": genericManifest, "datadog": datadogManifest} {
+		m, err := manifest.Parse(key, "integrations/"+key+"/manifest.json", []byte(raw))
+		if err != nil {
+			tb.Fatalf("manifest %s: %v", key, err)
+		}
+		ms = append(ms, m)
+	}
+	set := manifest.NewSet(ms)
+	p, err := platform.New(set)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := server.New(p, set, server.Options{APIToken: token})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestRunFindsNothingLostOnAHealthyPlatform(t *testing.T) {
+	for _, integration := range []string{"generic-trigger", "datadog"} {
+		t.Run(integration, func(t *testing.T) {
+			s := mustPlatformServer(t, "s3cret-token")
+			rep, err := Run(context.Background(), Config{
+				BaseURL: s.URL(), APIToken: "s3cret-token", IntegrationKey: integration,
+				Triggers: 7, Workers: 4, Duration: 700 * time.Millisecond,
+			})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			var out bytes.Buffer
+			rep.Print(&out)
+			if !rep.OK() {
+				t.Fatalf("expected a clean run, but got:\n%s", out.String())
+			}
+			if !strings.Contains(out.String(), "lost: 0") {
+				t.Fatalf("expected \"lost: 0\" in the report, but got:\n%s", out.String())
+			}
+			if rep.Requests < 50 || rep.ByKind[kindReal] == 0 || rep.ByKind[kindTest] == 0 || rep.ByKind[kindMalformed] == 0 {
+				t.Fatalf("expected a real mix of requests, but got %d: %v", rep.Requests, rep.ByKind)
+			}
+			if rep.Flags != 4 {
+				t.Fatalf("expected 4 flags for 7 triggers, but got %d", rep.Flags)
+			}
+			if rep.Outcomes["testEvent"] == 0 {
+				t.Fatalf("expected test events to be recognised, but outcomes are %v", rep.Outcomes)
+			}
+		})
+	}
+}
+
+// lossyProxy stands in front of a real platform and answers every tenth
+// trigger call itself with a plausible 200 without passing it on: the lost
+// calls that the verification exists to catch.
+type lossyProxy struct {
+	backend http.Handler
+	backURL string
+	front   *httptest.Server
+	n       atomic.Int64
+}
+
+func (l *lossyProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/webhook/") && r.Method == http.MethodPost && l.n.Add(1)%10 == 0 {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"outcome":"unchanged"}`)
+		return
+	}
+	rec := httptest.NewRecorder()
+	l.backend.ServeHTTP(rec, r)
+	body := bytes.ReplaceAll(rec.Body.Bytes(), []byte(l.backURL), []byte(l.front.URL))
+	for k, v := range rec.Header() {
+		if k != "Content-Length" {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+func TestRunReportsLostTriggerCalls(t *testing.T) {
+	s := mustPlatformServer(t, "")
+	l := &lossyProxy{backend: s.Handler(), backURL: s.URL()}
+	l.front = httptest.NewServer(l)
+	defer l.front.Close()
+	rep, err := Run(context.Background(), Config{
+		BaseURL: l.front.URL, Triggers: 4, Workers: 2, Duration: 300 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var out bytes.Buffer
+	rep.Print(&out)
+	if rep.OK() || !strings.Contains(out.String(), "_triggerCount is") || strings.Contains(out.String(), "lost: 0") {
+		t.Fatalf("expected the report to name lost calls, but got:\n%s", out.String())
+	}
+}
+
+func TestRunRefusesNonLoopback(t *testing.T) {
+	_, err := Run(context.Background(), Config{BaseURL: "http://192.0.2.10:8787", Triggers: 1, Workers: 1, Duration: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "not a loopback address") {
+		t.Fatalf("expected a refusal naming loopback, but got %v", err)
+	}
+}
+
+func TestCheckLoopback(t *testing.T) {
+	tests := []struct {
+		url     string
+		wantErr string
+	}{
+		{"http://127.0.0.1:8787", ""},
+		{"http://127.8.9.10:1", ""},
+		{"http://[::1]:8787/", ""},
+		{"https://127.0.0.1", ""},
+		{"http://localhost:8787", ""},
+		{"http://0.0.0.0:8787", "not a loopback address"},
+		{"http://192.0.2.10:8787", "not a loopback address"},
+		{"http://[2001:db8::1]:8787", "not a loopback address"},
+		{"http://[::ffff:192.0.2.1]:80", "not a loopback address"},
+		{"ftp://127.0.0.1/", "must start with http://"},
+		{"127.0.0.1:8787", "write it as http://127.0.0.1:8787"},
+		{"http://", "has no host"},
+		{"http://%zz", "is not a URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			_, err := CheckLoopback(context.Background(), tt.url)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("expected %s to be accepted, but got %v", tt.url, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("expected %s to be refused with %q, but got %v", tt.url, tt.wantErr, err)
+			}
+		})
+	}
+}
+
+func TestRunRejectsBadConfig(t *testing.T) {
+	for _, c := range []Config{
+		{BaseURL: "http://127.0.0.1:1", Triggers: 0, Workers: 1, Duration: time.Second},
+		{BaseURL: "http://127.0.0.1:1", Triggers: 1, Workers: 0, Duration: time.Second},
+		{BaseURL: "http://127.0.0.1:1", Triggers: 1, Workers: 1},
+	} {
+		if _, err := Run(context.Background(), c); err == nil {
+			t.Errorf("Run(%+v): expected an error, but got none", c)
+		}
+	}
+}
+
+func TestSetAt(t *testing.T) {
+	doc := map[string]any{}
+	setAt(doc, "/a/b~1c/d~0e", "x")
+	setAt(doc, "", "ignored")
+	setAt(doc, "not-a-pointer", "ignored")
+	inner, ok := doc["a"].(map[string]any)["b/c"].(map[string]any)
+	if !ok || inner["d~e"] != "x" || len(doc) != 1 {
+		t.Fatalf("expected {a: {b/c: {d~e: x}}}, but got %#v", doc)
+	}
+}
+
+func TestNewUUIDIsVersion4(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		u := newUUID()
+		if len(u) != 36 || u[14] != '4' || !strings.ContainsRune("89ab", rune(u[19])) {
+			t.Fatalf("%s is not a version-4 UUID", u)
+		}
+		if seen[u] {
+			t.Fatalf("%s repeated", u)
+		}
+		seen[u] = true
+	}
+}

@@ -1,0 +1,540 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// checker runs the built-in rules on one manifest.
+type checker struct {
+	v        *Validator
+	m        *Manifest
+	set      *Set
+	doc      map[string]any
+	problems []Problem
+}
+
+func (c *checker) add(sev Severity, rule, path, format string, args ...any) {
+	c.problems = append(c.problems, Problem{Severity: sev, Rule: rule, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) errorf(rule, path, format string, args ...any) {
+	c.add(SeverityError, rule, path, format, args...)
+}
+
+func (c *checker) run() {
+	c.problems = append(c.problems, c.v.schema.check(c.doc)...)
+	c.icons()
+	c.overview()
+	c.formVariables("/formVariables", c.doc["formVariables"])
+	if approval, ok := get(c.doc, "capabilities", "approval").(map[string]any); ok {
+		c.formVariables("/capabilities/approval/approvalFormVariables", approval["approvalFormVariables"])
+		c.formVariables("/capabilities/approval/environmentFormVariables", approval["environmentFormVariables"])
+	}
+	c.oauth()
+	c.capabilities()
+	c.auditLogEventsHook()
+	c.flagLink()
+	c.syncedSegment()
+	c.trigger()
+}
+
+// get walks nested objects; it returns nil when a step is missing.
+func get(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+func (c *checker) icons() {
+	icons, ok := c.doc["icons"].(map[string]any)
+	if !ok {
+		return // the schema reports a missing icons object
+	}
+	for _, k := range []string{"square", "horizontal"} {
+		p, ok := icons[k].(string)
+		if !ok {
+			continue
+		}
+		if !fileExists(filepath.Join(c.m.Dir, filepath.FromSlash(p))) {
+			c.errorf(RuleIconMissing, "/icons/"+k, "icon file %q does not exist in %s: add the SVG there or fix the path (it is relative to the integration folder)", p, c.v.relTo(c.m.Dir))
+		}
+	}
+}
+
+func (c *checker) overview() {
+	o, _ := c.doc["overview"].(string)
+	if !strings.HasSuffix(o, ".") {
+		path := "/overview"
+		if _, ok := c.doc["overview"]; !ok {
+			path = ""
+		}
+		c.errorf(RuleOverviewPeriod, path, "overview must end with a period: add \".\" at the end")
+	}
+}
+
+// formVariables checks the framework's rules on one list of form variables.
+func (c *checker) formVariables(base string, list any) {
+	vars, ok := list.([]any)
+	if !ok {
+		return
+	}
+	for i, raw := range vars {
+		fv, ok := raw.(map[string]any)
+		if !ok {
+			continue
+		}
+		path := fmt.Sprintf("%s/%d", base, i)
+		typ, _ := fv["type"].(string)
+		key, _ := fv["key"].(string)
+		name := fmt.Sprintf("form variable %q", key)
+		optional := fv["isOptional"] == true
+		def, hasDef := fv["defaultValue"]
+		_, hasDyn := fv["dynamicOptions"]
+		if hasDef {
+			if !optional {
+				c.errorf(RuleFormDefaultOptional, path+"/defaultValue", "%s has a defaultValue but is not optional: set \"isOptional\": true, or use \"placeholder\" to suggest a value", name)
+			}
+			switch typ {
+			case "string", "uri", "enum", "dynamicEnum":
+				if _, ok := def.(string); !ok {
+					c.errorf(RuleFormDefaultType, path+"/defaultValue", "%s has type %q, so its defaultValue must be a string", name, typ)
+				}
+			case "boolean":
+				if _, ok := def.(bool); !ok {
+					c.errorf(RuleFormDefaultType, path+"/defaultValue", "%s has type \"boolean\", so its defaultValue must be true or false", name)
+				}
+			}
+		}
+		// The framework asks optional variables for a default only in the
+		// top-level list: approval variables may be optional without one (the
+		// servicenow approvals rely on it).
+		if base == "/formVariables" && optional && !hasDef && typ != "multiselect" && typ != "environmentSelector" {
+			c.errorf(RuleFormOptionalDefault, path+"/isOptional", "%s is optional but has no defaultValue: add a \"defaultValue\"", name)
+		}
+		switch typ {
+		case "multiselect":
+			if _, ok := fv["multiselectOptions"]; !ok {
+				c.errorf(RuleFormMultiselect, path, "%s is a multiselect without \"multiselectOptions\": list the options", name)
+			}
+			for _, k := range []string{"defaultValue", "dynamicOptions", "allowedValues", "isSecret"} {
+				if _, ok := fv[k]; ok {
+					c.errorf(RuleFormMultiselect, path+"/"+k, "%s is a multiselect and cannot have %q: remove it (use \"multiselectDefaultOptions\" for defaults)", name, k)
+				}
+			}
+		case "environmentSelector":
+			for _, k := range []string{"multiselectOptions", "multiselectDefaultOptions", "defaultValue", "dynamicOptions", "allowedValues", "isSecret"} {
+				if _, ok := fv[k]; ok {
+					c.errorf(RuleFormEnvironmentSelector, path+"/"+k, "%s is an environmentSelector and cannot have %q: remove it", name, k)
+				}
+			}
+		}
+		if typ != "string" && fv["isSecret"] == true && typ != "multiselect" && typ != "environmentSelector" {
+			c.errorf(RuleFormSecretType, path+"/isSecret", "%s has type %q and only a string may be secret: remove \"isSecret\" or make it a string", name, typ)
+		}
+		if typ == "dynamicEnum" && !hasDyn {
+			c.errorf(RuleFormDynamicOptions, path, "%s is a dynamicEnum without \"dynamicOptions\": add them", name)
+		}
+		if hasDyn && typ != "dynamicEnum" {
+			c.errorf(RuleFormDynamicOptions, path+"/dynamicOptions", "%s has \"dynamicOptions\" but type %q: set \"type\": \"dynamicEnum\" or remove them", name, typ)
+		}
+	}
+}
+
+func (c *checker) oauth() {
+	if c.doc["requiresOAuth"] == true && !c.v.policy.oauthAllowed(c.m.Key) {
+		c.errorf(RuleOAuthNotAllowed, "/requiresOAuth", "integration %q is not on the OAuth allow-list: remove \"requiresOAuth\" or add %q to the policy's oauthAllowed list once the platform enables it", c.m.Key, c.m.Key)
+	}
+	key, ok := c.doc["oauthIntegrationKey"].(string)
+	if !ok || c.v.policy.duplicateAllowed(c.m.Key) {
+		return
+	}
+	var others []string
+	for _, o := range c.set.All() {
+		if o.Key == c.m.Key {
+			continue
+		}
+		if k, _ := o.Doc["oauthIntegrationKey"].(string); k == key {
+			others = append(others, o.Key)
+		}
+	}
+	if len(others) > 0 {
+		c.errorf(RuleOAuthKeyDuplicate, "/oauthIntegrationKey", "oauthIntegrationKey %q is also used by %s: choose a unique key, or add %q to the policy's oauthKeyDuplicatesAllowed list", key, strings.Join(others, ", "), c.m.Key)
+	}
+}
+
+func (c *checker) capabilities() {
+	if caps, ok := c.doc["capabilities"]; ok && caps != nil {
+		return
+	}
+	if oc, ok := c.doc["otherCapabilities"].([]any); ok && len(oc) > 0 {
+		return
+	}
+	if c.v.policy.noCapabilitiesAllowed(c.m.Key) {
+		return
+	}
+	c.errorf(RuleCapabilitiesMissing, "", "the manifest has no \"capabilities\": declare at least one, or list what it offers in \"otherCapabilities\" (for example [\"external\"])")
+}
+
+// formContext is the context the framework renders endpoint templates with:
+// each form variable as a stand-in value of its type.
+func (c *checker) formContext() map[string]any {
+	ctx := map[string]any{}
+	vars, _ := c.doc["formVariables"].([]any)
+	for _, raw := range vars {
+		fv, _ := raw.(map[string]any)
+		key, _ := fv["key"].(string)
+		switch fv["type"] {
+		case "string", "enum", "dynamicEnum", "generated":
+			ctx[key] = key
+		case "boolean":
+			ctx[key] = true
+		case "uri":
+			ctx[key] = "https://" + key + ".com"
+		}
+	}
+	if c.doc["requiresOAuth"] == true {
+		ctx["oauth"] = map[string]any{"baseURI": "$OAUTH_BASE_URI", "accessToken": "$OAUTH_ACCESS_TOKEN"}
+	} else {
+		ctx["oauth"] = nil
+	}
+	return ctx
+}
+
+func (c *checker) formVariable(key string) map[string]any {
+	vars, _ := c.doc["formVariables"].([]any)
+	for _, raw := range vars {
+		if fv, ok := raw.(map[string]any); ok && fv["key"] == key {
+			return fv
+		}
+	}
+	return nil
+}
+
+// renderInline renders a template held in the manifest itself.
+func (c *checker) renderInline(path, what, src string, ctx any) {
+	t, err := parseHBS(what, src)
+	if err == nil {
+		_, err = t.render(ctx)
+	}
+	if err != nil {
+		c.errorf(RuleTemplateRender, path, "%s does not render in strict mode: %v: reference only defined variables", what, err)
+	}
+}
+
+var templateKinds = []string{"flag", "project", "environment", "default", "validation", "member"}
+
+func (c *checker) auditLogEventsHook() {
+	const base = "/capabilities/auditLogEventsHook"
+	hook, ok := get(c.doc, "capabilities", "auditLogEventsHook").(map[string]any)
+	if !ok {
+		return
+	}
+	endpoint, _ := hook["endpoint"].(map[string]any)
+	url, _ := endpoint["url"].(string)
+	if endpoint != nil {
+		flagSample := c.v.sample(sampleFor["flag"])
+		ctx := c.formContext()
+		if flagSample.plain != nil {
+			ctx["context"] = flagSample.plain
+		} else {
+			ctx["context"] = map[string]any{}
+		}
+		if url != "" {
+			c.renderInline(base+"/endpoint/url", "the endpoint URL", url, ctx)
+		}
+		headers, _ := endpoint["headers"].([]any)
+		for i, h := range headers {
+			hm, _ := h.(map[string]any)
+			val, ok := hm["value"].(string)
+			if !ok {
+				continue
+			}
+			name, _ := hm["name"].(string)
+			c.renderInline(fmt.Sprintf("%s/endpoint/headers/%d/value", base, i), fmt.Sprintf("header %q", name), val, ctx)
+		}
+		if hmac, ok := endpoint["hmacSignature"].(map[string]any); ok {
+			c.hmac(base+"/endpoint/hmacSignature/hmacSecretFormVariableKey", hmac)
+		}
+	}
+	if hook["includeErrorResponseBody"] == true && url != "" {
+		c.errorBodyHost(base+"/includeErrorResponseBody", url)
+	}
+	templates, _ := hook["templates"].(map[string]any)
+	if hook["useStandardWebhookPayload"] == true && len(templates) > 0 {
+		c.errorf(RuleStandardPayload, base+"/templates", "useStandardWebhookPayload sends the platform's own payload, so templates are never used: remove \"templates\" or \"useStandardWebhookPayload\"")
+	}
+	for _, kind := range templateKinds {
+		rel, ok := templates[kind].(string)
+		if !ok {
+			continue
+		}
+		c.renderFile(base+"/templates/"+kind, kind, rel)
+	}
+}
+
+func (c *checker) hmac(path string, hmac map[string]any) {
+	key, ok := hmac["hmacSecretFormVariableKey"].(string)
+	if !ok {
+		return
+	}
+	fv := c.formVariable(key)
+	switch {
+	case fv == nil:
+		c.errorf(RuleHMACVariable, path, "hmacSecretFormVariableKey %q names no form variable: add a secret string form variable with that key", key)
+	case fv["type"] != "string":
+		c.errorf(RuleHMACVariable, path, "hmacSecretFormVariableKey %q names a form variable of type %v: the HMAC secret must be a string", key, fv["type"])
+	case fv["isSecret"] != true:
+		c.errorf(RuleHMACVariable, path, "hmacSecretFormVariableKey %q names a form variable that is not secret: set \"isSecret\": true on it", key)
+	}
+}
+
+var hostVar = regexp.MustCompile(`\{\{(\w+)\}\}`)
+
+// errorBodyHost allows includeErrorResponseBody only when the endpoint's host
+// cannot be pointed at an arbitrary server: a static host, or one chosen from
+// an enum with allowedValues. Like the framework, it recognises a variable only
+// when written without spaces ({{name}}); a spaced one ({{ name }}) that names
+// a free-form variable gets a warning instead of an error, so that the verdict
+// on the framework's own manifests stays the same.
+func (c *checker) errorBodyHost(path, url string) {
+	check := func(key string, spaced bool) {
+		fv := c.formVariable(key)
+		if fv == nil {
+			return // the strict render reports an undefined variable
+		}
+		allowed, _ := fv["allowedValues"].([]any)
+		if fv["type"] == "enum" && len(allowed) > 0 {
+			return
+		}
+		sev := SeverityError
+		if spaced {
+			sev = SeverityWarning
+		}
+		c.add(sev, RuleErrorResponseBody, path, "includeErrorResponseBody is only allowed when the endpoint host is fixed, but the host comes from form variable %q: make %q an enum with \"allowedValues\" or remove includeErrorResponseBody", key, key)
+	}
+	if strings.HasPrefix(url, "{{") {
+		if e := strings.IndexByte(url, '}'); e > 2 {
+			name := url[2:e]
+			trimmed := strings.TrimSpace(strings.TrimPrefix(name, "{"))
+			check(trimmed, trimmed != name)
+		}
+		return
+	}
+	host := url
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	for _, m := range hostVar.FindAllStringSubmatch(host, -1) {
+		check(m[1], false)
+	}
+}
+
+func isJSONTemplate(name string) bool {
+	l := strings.ToLower(name)
+	return strings.HasSuffix(l, ".json") || strings.HasSuffix(l, ".json.hbs")
+}
+
+// renderFile renders one audit-log template with its sample context, as the
+// framework's test does.
+func (c *checker) renderFile(path, kind, rel string) {
+	file := filepath.Join(c.m.Dir, filepath.FromSlash(rel))
+	shown := c.v.relTo(file)
+	if !fileExists(file) {
+		c.errorf(RuleTemplateMissing, path, "%s template %q does not exist (looked for %s): add it or fix the path (relative to the integration folder)", kind, rel, shown)
+		return
+	}
+	e := c.v.template(file)
+	if e.err != nil {
+		c.errorf(RuleTemplateRender, path, "%s template %s: %s", kind, shown, templateErr(e, e.err))
+		return
+	}
+	sample := c.v.sample(sampleFor[kind])
+	if sample.err != nil {
+		c.add(SeverityWarning, RuleSampleContext, path, "%s template %s was parsed but not rendered: no sample context (%v); run with --root at a checkout that has sample-context/", kind, shown, sample.err)
+		return
+	}
+	isJSON := isJSONTemplate(rel)
+	base := sample.plain
+	if isJSON {
+		base = sample.escaped
+	}
+	ctx := make(map[string]any, len(base)+1)
+	for k, v := range base {
+		ctx[k] = v
+	}
+	ctx["formVariables"] = c.formContext()
+	out, err := e.tmpl.render(ctx)
+	if err != nil {
+		c.errorf(RuleTemplateRender, path, "%s template %s does not render in strict mode with sample-context/%s: %s: reference only fields the context has, or guard them with {{#if}}", kind, shown, sampleFor[kind], templateErr(e, err))
+		return
+	}
+	if (kind == "validation" || kind == "member") && strings.TrimSpace(out) == "" {
+		c.errorf(RuleTemplateEmpty, path, "%s template %s renders an empty string: it must produce a body", kind, shown)
+		return
+	}
+	if isJSON && !json.Valid([]byte(out)) {
+		var v any
+		err := json.Unmarshal([]byte(out), &v)
+		where := ""
+		if se, ok := err.(*json.SyntaxError); ok {
+			l, col := LineCol([]byte(out), int(se.Offset))
+			where = fmt.Sprintf(" at line %d, column %d of the output", l, col)
+		}
+		c.errorf(RuleTemplateJSON, path, "%s template %s renders invalid JSON%s (%v): check commas and quotes around {{#each}} and {{#if}} blocks", kind, shown, where, err)
+	}
+}
+
+// templateErr adds the template line and column to a parse or render error.
+func templateErr(e *templateEntry, err error) string {
+	if he, ok := err.(*hbsError); ok && e.src != "" {
+		l, col := LineCol([]byte(e.src), he.pos)
+		return fmt.Sprintf("line %d, column %d: %s", l, col, he.msg)
+	}
+	return err.Error()
+}
+
+func (c *checker) flagLink() {
+	const base = "/capabilities/flagLink"
+	fl, ok := get(c.doc, "capabilities", "flagLink").(map[string]any)
+	if !ok {
+		return
+	}
+	meta := map[string]any{}
+	if md, ok := fl["metadata"].(map[string]any); ok {
+		for k, v := range md {
+			switch get(v, "type") {
+			case "string":
+				meta[k] = "$" + strings.ToUpper(k)
+			case "uri":
+				meta[k] = "https://" + k + ".com"
+			}
+		}
+	}
+	ctx := map[string]any{"deepLink": "https://exampleDeeplink.com", "metadata": meta}
+	ui, _ := fl["uiBlocks"].(map[string]any)
+	if s, ok := get(ui, "image", "sourceUrl").(string); ok {
+		c.renderInline(base+"/uiBlocks/image/sourceUrl", "flagLink image sourceUrl", s, ctx)
+	}
+	for _, k := range []string{"name", "description"} {
+		if s, ok := ui[k].(string); ok {
+			c.renderInline(base+"/uiBlocks/"+k, "flagLink "+k, s, ctx)
+		}
+	}
+	for _, block := range []string{"title", "context"} {
+		els, _ := get(ui, block, "elements").([]any)
+		for i, el := range els {
+			for _, f := range []string{"text", "url"} {
+				if s, ok := get(el, f).(string); ok {
+					c.renderInline(fmt.Sprintf("%s/uiBlocks/%s/elements/%d/%s", base, block, i, f), fmt.Sprintf("flagLink %s element %s", block, f), s, ctx)
+				}
+			}
+		}
+	}
+}
+
+func (c *checker) syncedSegment() {
+	const base = "/capabilities/syncedSegment/requestParser"
+	rp, ok := get(c.doc, "capabilities", "syncedSegment", "requestParser").(map[string]any)
+	if !ok {
+		return
+	}
+	// The framework tests presence with JavaScript truthiness here.
+	set := func(k string) bool { v := rp[k]; return v != nil && v != false && v != "" }
+	_, hasMember := rp["memberArrayPath"]
+	_, hasAdd := rp["addMemberArrayPath"]
+	_, hasRemove := rp["removeMemberArrayPath"]
+	_, hasInclusion := rp["arrayInclusion"]
+	if set("removeMemberArrayPath") && !hasAdd {
+		c.errorf(RuleSyncedSegmentPaths, base+"/removeMemberArrayPath", "removeMemberArrayPath needs addMemberArrayPath: add it")
+	}
+	if set("addMemberArrayPath") && !hasRemove {
+		c.errorf(RuleSyncedSegmentPaths, base+"/addMemberArrayPath", "addMemberArrayPath needs removeMemberArrayPath: add it")
+	}
+	if set("addMemberArrayPath") || set("removeMemberArrayPath") {
+		if hasMember {
+			c.errorf(RuleSyncedSegmentPaths, base+"/memberArrayPath", "memberArrayPath cannot be used with addMemberArrayPath/removeMemberArrayPath: remove it")
+		}
+		if hasInclusion {
+			c.errorf(RuleSyncedSegmentPaths, base+"/arrayInclusion", "arrayInclusion cannot be used with addMemberArrayPath/removeMemberArrayPath: remove it")
+		}
+	}
+	if set("arrayInclusion") && !hasMember {
+		c.errorf(RuleSyncedSegmentPaths, base+"/arrayInclusion", "arrayInclusion needs memberArrayPath: add it")
+	}
+	if s, _ := get(rp, "memberArrayParser", "booleanMembershipPath").(string); s != "" && !hasMember {
+		c.errorf(RuleSyncedSegmentPaths, base+"/memberArrayParser/booleanMembershipPath", "booleanMembershipPath needs memberArrayPath: add it")
+	}
+}
+
+var triggerWord = regexp.MustCompile(`(?i)trigger`)
+
+func (c *checker) trigger() {
+	const base = "/capabilities/trigger"
+	t, ok := get(c.doc, "capabilities", "trigger").(map[string]any)
+	if !ok {
+		return
+	}
+	if parser, ok := t["parser"].(map[string]any); ok {
+		for _, k := range []string{"eventName", "value", "url"} {
+			p, ok := parser[k].(string)
+			if !ok {
+				continue
+			}
+			if err := checkPointer(p); err != nil {
+				c.errorf(RuleTriggerPointer, base+"/parser/"+k, "%v", err)
+			}
+		}
+	}
+	if re, ok := t["testEventNameRegexp"].(string); ok {
+		if _, err := regexp.Compile(re); err != nil {
+			c.errorf(RuleTriggerRegexp, base+"/testEventNameRegexp", "%q does not compile as an RE2 regular expression (%v): the harness matches with Go's RE2 syntax, which has no lookaround or backreferences", re, err)
+		}
+	}
+	if name, ok := c.doc["name"].(string); ok && triggerWord.MatchString(name) {
+		c.add(SeverityWarning, RuleTriggerName, "/name", "name %q contains \"trigger\": the platform appends \"trigger\" to the name of a trigger integration itself, so remove the word", name)
+	}
+	if t["auth"] == "sharedSecret" {
+		c.add(SeverityNote, RuleTriggerSharedSecret, base+"/auth", "auth \"sharedSecret\" is accepted, but the platform documents no header or parameter that carries the secret and does not check it; the harness does not check it either")
+	}
+}
+
+// checkPointer reports whether p is a JSON Pointer (RFC 6901). It mirrors
+// trigger.CheckPointer, which this package cannot import (trigger imports it).
+func checkPointer(p string) error {
+	if p == "" {
+		return nil
+	}
+	if p[0] != '/' {
+		return fmt.Errorf("%q is not a JSON pointer (must be empty or start with \"/\", as in \"/%s\")", p, strings.TrimLeft(p, "#/"))
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] == '~' && (i+1 == len(p) || (p[i+1] != '0' && p[i+1] != '1')) {
+			return fmt.Errorf("%q is not a JSON pointer: \"~\" at offset %d must be followed by 0 or 1 (write \"~0\" for \"~\" and \"~1\" for \"/\")", p, i)
+		}
+	}
+	return nil
+}
+
+// decodeJSON decodes one JSON document keeping numbers' text.
+func decodeJSON(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}

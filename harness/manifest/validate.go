@@ -1,0 +1,432 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Severity says how much a problem matters. Only errors fail a run, unless
+// the run is strict, which turns warnings into errors.
+type Severity string
+
+// Severities, from worst to mildest.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityNote    Severity = "note"
+)
+
+// Rule ids. They are stable: CI configurations and people grep for them.
+const (
+	RuleJSON                    = "json-syntax"
+	RuleManifestMissing         = "manifest-missing"
+	RuleSchema                  = "schema"
+	RuleSchemaAdditional        = "schema-additional-properties"
+	RuleIconMissing             = "icon-missing"
+	RuleOverviewPeriod          = "overview-period"
+	RuleFormDefaultOptional     = "form-default-optional"
+	RuleFormDefaultType         = "form-default-type"
+	RuleFormOptionalDefault     = "form-optional-default"
+	RuleFormMultiselect         = "form-multiselect"
+	RuleFormEnvironmentSelector = "form-environment-selector"
+	RuleFormSecretType          = "form-secret-type"
+	RuleFormDynamicOptions      = "form-dynamic-options"
+	RuleOAuthNotAllowed         = "oauth-not-allowed"
+	RuleOAuthKeyDuplicate       = "oauth-key-duplicate"
+	RuleCapabilitiesMissing     = "capabilities-missing"
+	RuleTemplateMissing         = "template-missing"
+	RuleTemplateRender          = "template-render"
+	RuleTemplateJSON            = "template-json"
+	RuleTemplateEmpty           = "template-empty"
+	RuleSampleContext           = "sample-context"
+	RuleHMACVariable            = "hmac-variable"
+	RuleErrorResponseBody       = "error-response-body"
+	RuleStandardPayload         = "standard-payload-templates"
+	RuleSyncedSegmentPaths      = "synced-segment-paths"
+	RuleTriggerPointer          = "trigger-pointer"
+	RuleTriggerRegexp           = "trigger-regexp"
+	RuleTriggerName             = "trigger-name"
+	RuleTriggerSharedSecret     = "trigger-shared-secret"
+	RuleFixturePointer          = "fixture-pointer"
+)
+
+// Problem is one finding. Path is a JSON pointer inside File (the manifest
+// unless File says otherwise); Line and Column locate it (1-based, 0 when
+// the file could not be read).
+type Problem struct {
+	Severity Severity `json:"severity"`
+	Rule     string   `json:"rule"`
+	File     string   `json:"file,omitempty"` // set only when not the integration's manifest
+	Path     string   `json:"path"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
+	Message  string   `json:"message"`
+}
+
+// Result is the verdict on one integration.
+type Result struct {
+	Key      string    `json:"key"`
+	File     string    `json:"file"`
+	OK       bool      `json:"ok"`
+	Problems []Problem `json:"problems"`
+}
+
+// Summary counts a report's integrations and problems.
+type Summary struct {
+	Integrations int `json:"integrations"`
+	Errors       int `json:"errors"`
+	Warnings     int `json:"warnings"`
+	Notes        int `json:"notes"`
+}
+
+// Report is the outcome of a validation run; its JSON form is what
+// `harness validate --format json` prints.
+type Report struct {
+	Root   string `json:"root"`
+	Schema string `json:"schema"`
+	// Problems are findings about the run itself rather than one
+	// integration, such as a schema that sets additionalProperties to false.
+	Problems     []Problem `json:"problems,omitempty"`
+	Integrations []*Result `json:"integrations"`
+	Summary      Summary   `json:"summary"`
+}
+
+// OK reports whether the run found no error.
+func (r *Report) OK() bool { return r.Summary.Errors == 0 }
+
+// Check is an extra rule run on every validated manifest after the built-in
+// rules; other packages add rules this package cannot host (the fixture rule
+// needs harness/trigger, which imports this package).
+type Check struct {
+	Rule string // the rule id problems get when they leave Rule empty
+	Run  func(in CheckInput) []Problem
+}
+
+// CheckInput is what a Check sees.
+type CheckInput struct {
+	Root     string
+	Manifest *Manifest
+	Set      *Set // every loaded manifest, including ones the run does not report on
+}
+
+// ValidateOptions configures a run.
+type ValidateOptions struct {
+	Root   string   // holds integrations/<key>/manifest.json
+	Schema string   // schema file; empty: Root/manifest.schema.json, else the embedded schema
+	Keys   []string // report only these integrations; empty: all
+	Strict bool     // warnings count as errors
+	Policy *Policy  // nil: DefaultPolicy()
+	Checks []Check  // extra rules
+}
+
+// ErrUsage marks errors that come from the options rather than from I/O;
+// check with errors.Is.
+var ErrUsage = errors.New("usage error")
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string        { return e.msg }
+func (e *usageError) Is(target error) bool { return target == ErrUsage }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// Validate loads the manifests under opts.Root and checks them. The error is
+// only for problems that stop the run (no such root, unreadable schema, an
+// unknown key); everything about the manifests is in the report.
+func Validate(opts ValidateOptions) (*Report, error) {
+	if opts.Root == "" {
+		opts.Root = "."
+	}
+	st, err := os.Stat(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("root %s: %w", opts.Root, err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("root %s is not a directory", opts.Root)
+	}
+	v, err := NewValidator(opts)
+	if err != nil {
+		return nil, err
+	}
+	set, loadErrs, err := LoadDir(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("root %s: %w (the root must hold integrations/<key>/manifest.json)", opts.Root, err)
+	}
+	return v.Run(set, loadErrs, opts.Keys)
+}
+
+// Validator holds what a run compiles once: the schema, the policy, parsed
+// templates and sample contexts. It is safe for concurrent use, so a server
+// can keep one to check manifests at start-up.
+type Validator struct {
+	root   string
+	schema *Schema
+	policy Policy
+	strict bool
+	checks []Check
+
+	mu        sync.Mutex
+	templates map[string]*templateEntry
+	samples   map[string]*sampleEntry
+}
+
+// NewValidator compiles the schema and policy of opts for repeated use.
+func NewValidator(opts ValidateOptions) (*Validator, error) {
+	if opts.Root == "" {
+		opts.Root = "."
+	}
+	sch, err := LoadSchema(opts.Root, opts.Schema)
+	if err != nil {
+		return nil, err
+	}
+	v := &Validator{
+		root:      opts.Root,
+		schema:    sch,
+		policy:    DefaultPolicy(),
+		strict:    opts.Strict,
+		checks:    opts.Checks,
+		templates: map[string]*templateEntry{},
+		samples:   map[string]*sampleEntry{},
+	}
+	if opts.Policy != nil {
+		v.policy = *opts.Policy
+	}
+	return v, nil
+}
+
+// SchemaName names the schema in use, as reports show it.
+func (v *Validator) SchemaName() string { return v.schema.Name }
+
+// Run checks every manifest of set (or only those named by keys) and reports
+// the load errors of the folders that did not load.
+func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report, error) {
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	known := map[string]bool{}
+	for _, m := range set.All() {
+		known[m.Key] = true
+	}
+	for _, le := range loadErrs {
+		known[le.Key] = true
+	}
+	for _, k := range keys {
+		if !known[k] {
+			return nil, usagef("no integration %q under %s (looked for integrations/%s/manifest.json)", k, v.root, k)
+		}
+	}
+	rep := &Report{Root: v.root, Schema: v.schema.Name, Integrations: []*Result{}}
+	for _, ptr := range v.schema.disallowedAdditional() {
+		p := Problem{Severity: SeverityError, Rule: RuleSchemaAdditional, File: v.schema.Name, Path: ptr,
+			Message: "the schema sets additionalProperties to false, which the framework forbids (the platform adds properties of its own): remove it or set it to a schema"}
+		if raw := v.schema.raw; raw != nil {
+			off, _ := Locate(raw, ptr)
+			p.Line, p.Column = LineCol(raw, off)
+		}
+		rep.Problems = append(rep.Problems, v.finish(p))
+	}
+	for _, le := range loadErrs {
+		if len(want) > 0 && !want[le.Key] {
+			continue
+		}
+		rule := RuleJSON
+		if errors.Is(le.Err, ErrNoManifest) {
+			rule = RuleManifestMissing
+		}
+		msg := le.Err.Error()
+		if rule == RuleJSON {
+			msg += ": fix the syntax at this position"
+		}
+		rep.Integrations = append(rep.Integrations, &Result{Key: le.Key, File: le.File, Problems: []Problem{{
+			Severity: SeverityError, Rule: rule, Line: le.Line, Column: le.Col, Message: msg,
+		}}})
+	}
+	var todo []*Manifest
+	for _, m := range set.All() {
+		if len(want) == 0 || want[m.Key] {
+			todo = append(todo, m)
+		}
+	}
+	// Manifests are independent once loaded, so they are checked on every
+	// core; the schema and the caches are safe for concurrent use.
+	results := make([]*Result, len(todo))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(todo)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = v.Check(todo[i], set)
+			}
+		}()
+	}
+	for i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	rep.Integrations = append(rep.Integrations, results...)
+	sort.Slice(rep.Integrations, func(i, j int) bool { return rep.Integrations[i].Key < rep.Integrations[j].Key })
+	rep.Summary.Integrations = len(rep.Integrations)
+	count := func(ps []Problem) {
+		for _, p := range ps {
+			switch p.Severity {
+			case SeverityError:
+				rep.Summary.Errors++
+			case SeverityWarning:
+				rep.Summary.Warnings++
+			default:
+				rep.Summary.Notes++
+			}
+		}
+	}
+	count(rep.Problems)
+	for _, r := range rep.Integrations {
+		r.OK = true
+		for _, p := range r.Problems {
+			if p.Severity == SeverityError {
+				r.OK = false
+			}
+		}
+		count(r.Problems)
+	}
+	return rep, nil
+}
+
+// Check runs every rule on one manifest. set supplies the other manifests for
+// rules that compare them (a nil set compares with none).
+func (v *Validator) Check(m *Manifest, set *Set) *Result {
+	c := &checker{v: v, m: m, set: set, doc: m.Doc}
+	c.run()
+	for _, ch := range v.checks {
+		for _, p := range ch.Run(CheckInput{Root: v.root, Manifest: m, Set: set}) {
+			if p.Rule == "" {
+				p.Rule = ch.Rule
+			}
+			if p.Severity == "" {
+				p.Severity = SeverityError
+			}
+			c.problems = append(c.problems, p)
+		}
+	}
+	for i := range c.problems {
+		p := &c.problems[i]
+		if p.Line == 0 && p.File == "" {
+			off, _ := Locate(m.Raw, p.Path)
+			p.Line, p.Column = LineCol(m.Raw, off)
+		}
+		*p = v.finish(*p)
+	}
+	sort.SliceStable(c.problems, func(i, j int) bool {
+		a, b := c.problems[i], c.problems[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	r := &Result{Key: m.Key, File: m.File, OK: true, Problems: c.problems}
+	if r.Problems == nil {
+		r.Problems = []Problem{}
+	}
+	for _, p := range r.Problems {
+		if p.Severity == SeverityError {
+			r.OK = false
+		}
+	}
+	return r
+}
+
+func (v *Validator) finish(p Problem) Problem {
+	if v.strict && p.Severity == SeverityWarning {
+		p.Severity = SeverityError
+	}
+	return p
+}
+
+// templateEntry is a template file parsed once per run.
+type templateEntry struct {
+	tmpl *hbsTemplate
+	err  error // reading or parsing failed
+	src  string
+}
+
+func (v *Validator) template(path string) *templateEntry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if e, ok := v.templates[path]; ok {
+		return e
+	}
+	e := &templateEntry{}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		e.err = err
+	} else {
+		e.src = string(raw)
+		e.tmpl, e.err = parseHBS(path, e.src)
+	}
+	v.templates[path] = e
+	return e
+}
+
+// sampleEntry is one sample-context file, decoded once per run, with its
+// JSON-escaped twin for .json templates.
+type sampleEntry struct {
+	plain, escaped map[string]any
+	err            error
+}
+
+// Sample contexts the framework renders each template kind with.
+var sampleFor = map[string]string{
+	"flag":        "flag/update-all-environments.json",
+	"default":     "flag/update-all-environments.json",
+	"project":     "project/update.json",
+	"environment": "environment/update.json",
+	"validation":  "environment/update.json",
+	"member":      "member/update.json",
+}
+
+func (v *Validator) sample(rel string) *sampleEntry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if e, ok := v.samples[rel]; ok {
+		return e
+	}
+	e := &sampleEntry{}
+	raw, err := os.ReadFile(filepath.Join(v.root, "sample-context", filepath.FromSlash(rel)))
+	if err == nil {
+		var doc any
+		doc, err = decodeJSON(raw)
+		if m, ok := doc.(map[string]any); ok && err == nil {
+			e.plain = m
+			e.escaped = jsonEscapeValue(m).(map[string]any)
+		} else if err == nil {
+			err = fmt.Errorf("sample-context/%s is not a JSON object", rel)
+		}
+	}
+	e.err = err
+	v.samples[rel] = e
+	return e
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// relTo shows path relative to the root for messages.
+func (v *Validator) relTo(path string) string {
+	if r, err := filepath.Rel(v.root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return filepath.ToSlash(path)
+}

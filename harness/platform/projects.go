@@ -1,0 +1,122 @@
+package platform
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+)
+
+// keyPattern is what project, environment and flag keys may look like; keys
+// appear in URL paths and resource specifiers, so ":" "/" and "*" are out.
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$`)
+
+func checkKey(field, key string) error {
+	if !keyPattern.MatchString(key) {
+		return errorf(CodeInvalid, "%s %q is not a valid key: use letters, digits, '.', '_' and '-', starting with a letter or digit", field, key)
+	}
+	return nil
+}
+
+// ProjectInput is what creating a project takes.
+type ProjectInput struct {
+	Key          string
+	Name         string
+	Tags         []string
+	Environments []Environment // empty: production and test
+}
+
+// CreateProject creates a project and its environments.
+func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
+	if err := checkKey("/key", in.Key); err != nil {
+		return Project{}, err
+	}
+	if in.Name == "" {
+		return Project{}, errorf(CodeInvalid, "/name is required: give the project a display name")
+	}
+	envs := slices.Clone(in.Environments)
+	if len(envs) == 0 {
+		envs = DefaultEnvironments()
+	}
+	seen := map[string]bool{}
+	for i, e := range envs {
+		if err := checkKey("/environments/"+strconv.Itoa(i)+"/key", e.Key); err != nil {
+			return Project{}, err
+		}
+		if seen[e.Key] {
+			return Project{}, errorf(CodeInvalid, "/environments/%d/key: %q appears twice; environment keys must be unique", i, e.Key)
+		}
+		seen[e.Key] = true
+		envs[i].ID = newID()
+		if envs[i].Name == "" {
+			envs[i].Name = e.Key
+		}
+	}
+	now := p.nowMs()
+	proj := &Project{ID: newID(), Key: in.Key, Name: in.Name, Tags: in.Tags, Environments: envs, CreationDate: now}
+
+	txn := p.db.Load().Txn(true)
+	defer txn.Abort()
+	existing, err := txn.First(tableProjects, indexID, in.Key)
+	if err != nil {
+		return Project{}, internal(err)
+	}
+	if existing != nil {
+		return Project{}, errorf(CodeConflict, "a project with key %q already exists; choose another key", in.Key)
+	}
+	if err := txn.Insert(tableProjects, proj); err != nil {
+		return Project{}, internal(err)
+	}
+	if err := insertAudit(txn, &AuditEntry{
+		Date:        now,
+		Accesses:    []Access{{Action: "createProject", Resource: projectResource(in.Key)}},
+		Kind:        KindProject,
+		Name:        in.Name,
+		Description: "created the project " + in.Name,
+		TitleVerb:   "created the project",
+		Title:       "created the project " + in.Name,
+		Member:      restMember(),
+		Target:      Target{Name: in.Name, Resources: []string{projectResource(in.Key)}},
+	}); err != nil {
+		return Project{}, internal(err)
+	}
+	txn.Commit()
+	return *proj.clone(), nil
+}
+
+// Projects lists the projects sorted by key.
+func (p *Platform) Projects() []Project {
+	txn := p.read()
+	it, err := txn.Get(tableProjects, indexID)
+	if err != nil {
+		return nil
+	}
+	var out []Project
+	for o := it.Next(); o != nil; o = it.Next() {
+		out = append(out, *o.(*Project).clone())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// Project returns one project.
+func (p *Platform) Project(key string) (Project, error) {
+	proj, err := getProject(p.read(), key)
+	if err != nil {
+		return Project{}, err
+	}
+	return *proj.clone(), nil
+}
+
+func getProject(txn interface {
+	First(string, string, ...any) (any, error)
+}, key string) (*Project, error) {
+	o, err := txn.First(tableProjects, indexID, key)
+	if err != nil {
+		return nil, internal(err)
+	}
+	if o == nil {
+		return nil, errorf(CodeNotFound, "project %q not found: create it with POST /api/v2/projects or use the project \"default\"", key)
+	}
+	return o.(*Project), nil
+}

@@ -1,0 +1,496 @@
+package platform
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	memdb "github.com/hashicorp/go-memdb"
+
+	"github.com/flagharness/harness/harness/trigger"
+)
+
+// TriggerInput is what creating a trigger takes.
+type TriggerInput struct {
+	IntegrationKey string
+	Comment        string
+	Action         string // ActionTurnOn or ActionTurnOff
+	// ID and Token, when set, fix the trigger's id and URL token, so that a
+	// seeded trigger keeps a stable URL for CI scripts.
+	ID    string
+	Token string
+}
+
+var (
+	idPattern    = regexp.MustCompile(`^[0-9a-f]{24}$`)
+	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{8,128}$`)
+)
+
+func checkAction(path, action string) error {
+	if action != ActionTurnOn && action != ActionTurnOff {
+		return errorf(CodeInvalid, "%s: instruction kind %q is not a trigger action: use \"turnFlagOn\" or \"turnFlagOff\"", path, action)
+	}
+	return nil
+}
+
+// CreateTrigger creates an enabled trigger on a flag in one environment. The
+// returned trigger holds its token; later reads should obscure it.
+func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerInput) (Trigger, error) {
+	if in.IntegrationKey == "" {
+		return Trigger{}, errorf(CodeInvalid, "/integrationKey is required: use \"generic-trigger\" for any tool, or an integration's key")
+	}
+	if _, err := p.Rules(in.IntegrationKey); err != nil {
+		return Trigger{}, err
+	}
+	if err := checkAction("/instructions/0/kind", in.Action); err != nil {
+		return Trigger{}, err
+	}
+	if in.ID == "" {
+		in.ID = newID()
+	} else if !idPattern.MatchString(in.ID) {
+		return Trigger{}, errorf(CodeInvalid, "trigger id %q must be 24 lower-case hex digits", in.ID)
+	}
+	if in.Token == "" {
+		in.Token = newToken()
+	} else if !tokenPattern.MatchString(in.Token) {
+		return Trigger{}, errorf(CodeInvalid, "trigger token must be 8 to 128 characters of letters, digits, '.', '_', '~' or '-' (a UUID is best)")
+	}
+	now := p.nowMs()
+	txn := p.db.Load().Txn(true)
+	defer txn.Abort()
+	f, err := getFlag(txn, projectKey, flagKey)
+	if err != nil {
+		return Trigger{}, err
+	}
+	proj, _ := getProject(txn, projectKey)
+	env, ok := proj.Environment(envKey)
+	if !ok {
+		return Trigger{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
+	}
+	if o, err := txn.First(tableTriggers, indexID, in.ID); err != nil {
+		return Trigger{}, internal(err)
+	} else if o != nil {
+		return Trigger{}, errorf(CodeConflict, "a trigger with id %q already exists; choose another id or leave it out", in.ID)
+	}
+	t := &Trigger{
+		ID: in.ID, ProjectKey: projectKey, FlagKey: flagKey, EnvKey: envKey,
+		IntegrationKey: in.IntegrationKey, Comment: in.Comment, Action: in.Action, Token: in.Token,
+		Enabled: true, Version: 1, CreationDate: now, MaintainerID: MaintainerID,
+	}
+	if err := txn.Insert(tableTriggers, t); err != nil {
+		return Trigger{}, internal(err)
+	}
+	if err := insertAudit(txn, p.triggerEntry(now, "createTrigger", "created", t, f, env, in.Comment)); err != nil {
+		return Trigger{}, internal(err)
+	}
+	txn.Commit()
+	return *t.clone(), nil
+}
+
+func (p *Platform) integrationName(key string) string {
+	if m, ok := p.manifests.Get(key); ok && m.Name != "" {
+		return m.Name
+	}
+	return key
+}
+
+// triggerEntry words the change-history entry of trigger CRUD.
+func (p *Platform) triggerEntry(now int64, action, verb string, t *Trigger, f *Flag, env Environment, comment string) *AuditEntry {
+	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
+	title := verb + " a " + p.integrationName(t.IntegrationKey) + " trigger"
+	return &AuditEntry{
+		Date: now, Accesses: []Access{{Action: action, Resource: res}}, Kind: KindTrigger, Name: f.Name,
+		Description: title + " (" + t.Action + ") on the flag [" + f.Name + "](" + FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey) + ") in `" + env.Name + "`",
+		Comment:     comment, TitleVerb: title, Title: title + " on " + f.Name,
+		Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}},
+	}
+}
+
+// Triggers lists the triggers of a flag in one environment, oldest first.
+func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, error) {
+	txn := p.read()
+	if _, _, err := flagAndEnv(txn, projectKey, flagKey, envKey); err != nil {
+		return nil, err
+	}
+	ts, err := triggersWhere(txn, func(t *Trigger) bool {
+		return t.ProjectKey == projectKey && t.FlagKey == flagKey && t.EnvKey == envKey
+	})
+	if err != nil {
+		return nil, internal(err)
+	}
+	out := []Trigger{}
+	for _, t := range ts {
+		out = append(out, *t.clone())
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].CreationDate != out[j].CreationDate {
+			return out[i].CreationDate < out[j].CreationDate
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// triggersWhere scans the triggers table; see triggersTableSchema for why
+// there is no index to ask instead.
+func triggersWhere(txn *memdb.Txn, keep func(*Trigger) bool) ([]*Trigger, error) {
+	it, err := txn.Get(tableTriggers, indexID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Trigger
+	for o := it.Next(); o != nil; o = it.Next() {
+		if t := o.(*Trigger); keep(t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*Flag, Environment, error) {
+	f, err := getFlag(txn, projectKey, flagKey)
+	if err != nil {
+		return nil, Environment{}, err
+	}
+	proj, _ := getProject(txn, projectKey)
+	env, ok := proj.Environment(envKey)
+	if !ok {
+		return nil, Environment{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
+	}
+	return f, env, nil
+}
+
+// getTrigger finds a trigger by id under a flag and environment, so a REST
+// path that names another flag does not reach it.
+func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigger, *Flag, Environment, error) {
+	f, env, err := flagAndEnv(txn, projectKey, flagKey, envKey)
+	if err != nil {
+		return nil, nil, Environment{}, err
+	}
+	o, err := txn.First(tableTriggers, indexID, id)
+	if err != nil {
+		return nil, nil, Environment{}, internal(err)
+	}
+	if o == nil {
+		return nil, nil, Environment{}, errorf(CodeNotFound, "trigger %q not found on flag %q in environment %q", id, flagKey, envKey)
+	}
+	t := o.(*Trigger)
+	if t.ProjectKey != projectKey || t.FlagKey != flagKey || t.EnvKey != envKey {
+		return nil, nil, Environment{}, errorf(CodeNotFound, "trigger %q not found on flag %q in environment %q", id, flagKey, envKey)
+	}
+	return t, f, env, nil
+}
+
+// Trigger returns one trigger.
+func (p *Platform) Trigger(projectKey, flagKey, envKey, id string) (Trigger, error) {
+	t, _, _, err := getTrigger(p.read(), projectKey, flagKey, envKey, id)
+	if err != nil {
+		return Trigger{}, err
+	}
+	return *t.clone(), nil
+}
+
+// Kinds of trigger semantic-patch instructions (PLATFORM.md 2).
+const (
+	InstrReplaceAction = "replaceTriggerActionInstructions"
+	InstrCycleURL      = "cycleTriggerUrl"
+	InstrDisable       = "disableTrigger"
+	InstrEnable        = "enableTrigger"
+)
+
+// TriggerInstruction is one instruction of a trigger update.
+type TriggerInstruction struct {
+	Kind   string
+	Action string // for InstrReplaceAction: the new action's kind
+}
+
+// TriggerPatch is a trigger update; it applies whole or not at all.
+type TriggerPatch struct {
+	Comment      *string
+	Instructions []TriggerInstruction
+}
+
+// UpdateTrigger applies a semantic patch. cycled reports a new token, which
+// the caller may show in full once.
+func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch TriggerPatch) (t Trigger, cycled bool, err error) {
+	if len(patch.Instructions) == 0 && patch.Comment == nil {
+		return Trigger{}, false, errorf(CodeInvalid, "/instructions is required: send at least one of replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger, enableTrigger")
+	}
+	for i, in := range patch.Instructions {
+		path := "/instructions/" + strconv.Itoa(i)
+		switch in.Kind {
+		case InstrReplaceAction:
+			if err := checkAction(path+"/value/0/kind", in.Action); err != nil {
+				return Trigger{}, false, err
+			}
+		case InstrCycleURL, InstrDisable, InstrEnable:
+		default:
+			return Trigger{}, false, errorf(CodeInvalid, "%s/kind: %q is not a trigger instruction: use replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger or enableTrigger", path, in.Kind)
+		}
+	}
+	now := p.nowMs()
+	txn := p.db.Load().Txn(true)
+	defer txn.Abort()
+	old, f, env, err := getTrigger(txn, projectKey, flagKey, envKey, id)
+	if err != nil {
+		return Trigger{}, false, err
+	}
+	nt := old.clone()
+	for _, in := range patch.Instructions {
+		switch in.Kind {
+		case InstrReplaceAction:
+			nt.Action = in.Action
+		case InstrCycleURL:
+			nt.Token, cycled = newToken(), true
+		case InstrDisable:
+			nt.Enabled = false
+		case InstrEnable:
+			nt.Enabled = true
+		}
+	}
+	comment := ""
+	if patch.Comment != nil {
+		nt.Comment, comment = *patch.Comment, *patch.Comment
+	}
+	changed := nt.Action != old.Action || nt.Token != old.Token || nt.Enabled != old.Enabled || nt.Comment != old.Comment
+	if !changed {
+		return *old.clone(), false, nil
+	}
+	nt.Version++
+	if err := txn.Insert(tableTriggers, nt); err != nil {
+		return Trigger{}, false, internal(err)
+	}
+	if err := insertAudit(txn, p.triggerEntry(now, "updateTrigger", "updated", nt, f, env, comment)); err != nil {
+		return Trigger{}, false, internal(err)
+	}
+	txn.Commit()
+	return *nt.clone(), cycled, nil
+}
+
+// DeleteTrigger deletes a trigger; its URL stops working at once.
+func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
+	now := p.nowMs()
+	txn := p.db.Load().Txn(true)
+	defer txn.Abort()
+	t, f, env, err := getTrigger(txn, projectKey, flagKey, envKey, id)
+	if err != nil {
+		return err
+	}
+	if err := txn.Delete(tableTriggers, t); err != nil {
+		return internal(err)
+	}
+	if err := insertAudit(txn, p.triggerEntry(now, "deleteTrigger", "deleted", t, f, env, "")); err != nil {
+		return internal(err)
+	}
+	txn.Commit()
+	return nil
+}
+
+// errNoTrigger is the one answer to an unknown id, a wrong token, a cycled
+// token and a deleted trigger, so a caller cannot tell them apart.
+func errNoTrigger() error {
+	return errorf(CodeNotFound, "no trigger at this URL: check the URL, or create a trigger and use the triggerURL from the response")
+}
+
+// lookupTrigger finds a trigger by id and token, comparing the token in
+// constant time.
+func lookupTrigger(txn *memdb.Txn, id, token string) (*Trigger, error) {
+	o, err := txn.First(tableTriggers, indexID, id)
+	if err != nil {
+		return nil, internal(err)
+	}
+	if o == nil {
+		// Still compare, so an unknown id costs what a wrong token costs.
+		subtle.ConstantTimeCompare([]byte(token), []byte("00000000-0000-4000-8000-000000000000"))
+		return nil, errNoTrigger()
+	}
+	t := o.(*Trigger)
+	if subtle.ConstantTimeCompare([]byte(token), []byte(t.Token)) != 1 {
+		return nil, errNoTrigger()
+	}
+	return t, nil
+}
+
+// LookupTrigger returns the trigger at an id and token, the same not-found
+// error for every way the pair can be wrong.
+func (p *Platform) LookupTrigger(id, token string) (Trigger, error) {
+	t, err := lookupTrigger(p.read(), id, token)
+	if err != nil {
+		return Trigger{}, err
+	}
+	return *t.clone(), nil
+}
+
+// storedBody is the body as _recentTriggerBodies and triggerBody keep it: the
+// bytes when they are one JSON object, "{}" otherwise.
+func storedBody(ev trigger.Event, body []byte) json.RawMessage {
+	if _, ok := ev.Body.(map[string]any); ok && ev.ValidJSON {
+		return json.RawMessage(append([]byte(nil), body...))
+	}
+	return json.RawMessage(emptyJSONBody)
+}
+
+// ExecuteTrigger runs one trigger request (PLATFORM.md 3): the body is parsed
+// with the integration's rules, then in one write transaction the call is
+// counted, the body kept, and, unless it is a test event or the flag is
+// already in state, the flag is flipped and its change-history entry written.
+// A disabled trigger counts nothing.
+func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, error) {
+	// Parse before taking the write lock: parsing is the costly part, and a
+	// trigger's integration never changes, so it is remembered per id once a
+	// call with the right token has shown it. The transaction below checks it.
+	key, known := p.integrationOf.Load(id)
+	if !known {
+		t0, err := lookupTrigger(p.read(), id, token)
+		if err != nil {
+			return nil, err
+		}
+		key = t0.IntegrationKey
+		p.integrationOf.Store(id, key)
+	}
+	rules, err := p.Rules(key.(string))
+	if err != nil {
+		return nil, err
+	}
+	ev := rules.Parse(body)
+
+	now := p.now()
+	nowMs := now.UnixMilli()
+	txn := p.db.Load().Txn(true)
+	defer txn.Abort()
+	old, err := lookupTrigger(txn, id, token)
+	if err != nil {
+		return nil, err
+	}
+	if old.IntegrationKey != key {
+		if rules, err = p.Rules(old.IntegrationKey); err != nil {
+			return nil, err
+		}
+		ev = rules.Parse(body)
+		p.integrationOf.Store(id, old.IntegrationKey)
+	}
+	fo, err := txn.First(tableFlags, indexID, old.ProjectKey, old.FlagKey)
+	if err != nil {
+		return nil, internal(err)
+	}
+	if fo == nil {
+		return nil, errNoTrigger() // the flag went, and its triggers with it
+	}
+	f := fo.(*Flag)
+	ex := &Execution{Event: ev, Rules: rules}
+	if !old.Enabled {
+		ex.Trigger, ex.Flag, ex.Outcome = *old, *f, trigger.OutcomeDisabled
+		return ex, nil
+	}
+	if ok, reset := p.allow(id, now); !ok {
+		return nil, &Error{Code: CodeRateLimited, ResetAt: reset,
+			Message: "this trigger is over its rate limit; try again after the time in X-Ratelimit-Reset"}
+	}
+	// A shallow copy is enough: the only slice that changes is rebuilt.
+	nt := new(Trigger)
+	*nt = *old
+	nt.TriggerCount++
+	nt.LastTriggeredAt = nowMs
+	keep := old.RecentBodies
+	if len(keep) >= RecentBodiesKept {
+		keep = keep[len(keep)-RecentBodiesKept+1:]
+	}
+	nt.RecentBodies = make([]RecentBody, 0, len(keep)+1)
+	nt.RecentBodies = append(append(nt.RecentBodies, keep...), RecentBody{Timestamp: nowMs, JSONBody: storedBody(ev, body)})
+	if err := txn.Insert(tableTriggers, nt); err != nil {
+		return nil, internal(err)
+	}
+	on := nt.Action == ActionTurnOn
+	nf := f
+	switch {
+	case ev.IsTest:
+		ex.Outcome = trigger.OutcomeTestEvent
+	case f.Environments[nt.EnvKey].On == on:
+		ex.Outcome = trigger.OutcomeUnchanged
+	default:
+		ex.Outcome = trigger.OutcomeChanged
+		nf = f.clone()
+		st := nf.Environments[nt.EnvKey]
+		st.On, st.Version, st.LastModified = on, st.Version+1, nowMs
+		nf.Environments[nt.EnvKey] = st
+		nf.Version++
+		if err := txn.Insert(tableFlags, nf); err != nil {
+			return nil, internal(err)
+		}
+		_, env, err := flagAndEnv(txn, nt.ProjectKey, nt.FlagKey, nt.EnvKey)
+		if err != nil {
+			return nil, err
+		}
+		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, body)
+		if err := insertAudit(txn, ex.Entry); err != nil {
+			return nil, internal(err)
+		}
+	}
+	txn.Commit()
+	// Both are stored and immutable from here on, so plain copies are safe
+	// as long as callers treat their slices and maps as read-only.
+	ex.Trigger, ex.Flag = *nt, *nf
+	return ex, nil
+}
+
+// executionEntry words a trigger's flag change (PLATFORM.md 4).
+func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, body []byte) *AuditEntry {
+	on := t.Action == ActionTurnOn
+	integration := p.integrationName(t.IntegrationKey)
+	verb := trigger.TitleVerb(on)
+	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
+	msg := trigger.Message(trigger.Change{
+		Integration: integration, On: on, FlagName: after.Name,
+		FlagLink: FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey), EnvName: env.Name, Event: ev,
+	})
+	return &AuditEntry{
+		Date: now, Accesses: []Access{{Action: "updateOn", Resource: res}}, Kind: KindFlag, Name: after.Name,
+		Description: msg, ShortDescription: ev.EventName, TitleVerb: verb,
+		Title:  integration + " trigger " + verb + " " + after.Name + " in `" + env.Name + "`",
+		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: storedBody(ev, body),
+		PreviousVersion: before, CurrentVersion: after,
+	}
+}
+
+// RateLimit is the optional per-trigger limit: at most Calls executions in
+// each fixed window of length Per. The zero value means no limit, the default.
+type RateLimit struct {
+	Calls int
+	Per   time.Duration
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+// SetRateLimit sets the per-trigger rate limit; the zero value turns it off.
+func (p *Platform) SetRateLimit(rl RateLimit) {
+	p.limitMu.Lock()
+	p.limit = rl
+	p.windows = map[string]*window{}
+	p.limitMu.Unlock()
+}
+
+// allow counts one call against the trigger's window. When the call is over
+// the limit it returns false and the window's end (Unix ms).
+func (p *Platform) allow(id string, now time.Time) (bool, int64) {
+	p.limitMu.Lock()
+	defer p.limitMu.Unlock()
+	if p.limit.Calls <= 0 || p.limit.Per <= 0 {
+		return true, 0
+	}
+	w := p.windows[id]
+	if w == nil || now.Sub(w.start) >= p.limit.Per {
+		w = &window{start: now}
+		p.windows[id] = w
+	}
+	if w.n >= p.limit.Calls {
+		return false, w.start.Add(p.limit.Per).UnixMilli()
+	}
+	w.n++
+	return true, 0
+}

@@ -1,0 +1,182 @@
+package platform
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+
+	"github.com/flagharness/harness/harness/trigger"
+)
+
+// Environment is one environment of a project.
+type Environment struct {
+	ID    string
+	Key   string
+	Name  string
+	Color string
+}
+
+// Project is a project and its environments. Stored values are immutable:
+// getters return copies.
+type Project struct {
+	ID           string
+	Key          string
+	Name         string
+	Tags         []string
+	Environments []Environment
+	CreationDate int64
+}
+
+// Environment returns the environment with the given key.
+func (p *Project) Environment(key string) (Environment, bool) {
+	for _, e := range p.Environments {
+		if e.Key == key {
+			return e, true
+		}
+	}
+	return Environment{}, false
+}
+
+func (p *Project) clone() *Project {
+	c := *p
+	c.Tags = slices.Clone(p.Tags)
+	c.Environments = slices.Clone(p.Environments)
+	return &c
+}
+
+// Variation is one value a flag can serve.
+type Variation struct {
+	ID    string
+	Value any
+	Name  string
+}
+
+// FlagEnv is a flag's state in one environment.
+type FlagEnv struct {
+	On           bool
+	Version      int
+	LastModified int64
+}
+
+// Flag is a feature flag of a project.
+type Flag struct {
+	ID           string
+	ProjectKey   string
+	Key          string
+	Name         string
+	Description  string
+	Kind         string
+	Tags         []string
+	Variations   []Variation
+	Version      int
+	CreationDate int64
+	Environments map[string]FlagEnv
+}
+
+func (f *Flag) clone() *Flag {
+	c := *f
+	c.Tags = slices.Clone(f.Tags)
+	c.Variations = slices.Clone(f.Variations)
+	c.Environments = maps.Clone(f.Environments)
+	return &c
+}
+
+// Actions a trigger can run (its one instruction's kind).
+const (
+	ActionTurnOn  = "turnFlagOn"
+	ActionTurnOff = "turnFlagOff"
+)
+
+// RecentBody is one entry of a trigger's _recentTriggerBodies.
+type RecentBody struct {
+	Timestamp int64
+	JSONBody  json.RawMessage
+}
+
+// Trigger is a flag trigger: one integration, one flag in one environment,
+// one action.
+type Trigger struct {
+	ID              string
+	ProjectKey      string
+	FlagKey         string
+	EnvKey          string
+	IntegrationKey  string
+	Comment         string
+	Action          string
+	Token           string // the secret part of the trigger URL
+	Enabled         bool
+	Version         int
+	CreationDate    int64
+	LastTriggeredAt int64
+	TriggerCount    int64
+	RecentBodies    []RecentBody // newest last
+	MaintainerID    string
+}
+
+func (t *Trigger) clone() *Trigger {
+	c := *t
+	c.RecentBodies = slices.Clone(t.RecentBodies)
+	return &c
+}
+
+// Access is one action on one resource in a change-history entry.
+type Access struct {
+	Action   string `json:"action"`
+	Resource string `json:"resource"`
+}
+
+// Member is who made a change through the REST API.
+type Member struct {
+	ID    string `json:"_id"`
+	Email string `json:"email"`
+}
+
+// Target names what a change-history entry is about.
+type Target struct {
+	Name      string   `json:"name"`
+	Resources []string `json:"resources"`
+}
+
+// Kinds of change-history entries. Trigger CRUD gets its own kind so that a
+// reader can tell it from a flag toggle without parsing the action.
+const (
+	KindFlag    = "flag"
+	KindTrigger = "trigger"
+	KindProject = "project"
+)
+
+// AuditEntry is one change-history entry.
+type AuditEntry struct {
+	ID               string
+	Seq              uint64
+	AccountID        string
+	Date             int64
+	Accesses         []Access
+	Kind             string
+	Name             string
+	Description      string
+	ShortDescription string
+	Comment          string
+	Member           *Member
+	TitleVerb        string
+	Title            string
+	Target           Target
+	// TriggerBody is the request body that a trigger's change came from
+	// (nil for REST changes; "{}"-like for a body that is not a JSON object).
+	TriggerBody json.RawMessage
+	// PreviousVersion and CurrentVersion are the flag before and after.
+	PreviousVersion *Flag
+	CurrentVersion  *Flag
+}
+
+// Execution is what one trigger request did. Trigger and Flag share their
+// slices and maps with the store: read them, never modify them.
+type Execution struct {
+	Trigger Trigger // the trigger after the call
+	Flag    Flag    // the flag after the call
+	Event   trigger.Event
+	Rules   *trigger.Rules
+	Outcome trigger.Outcome
+	// Entry is the change-history entry written, nil when none was.
+	Entry *AuditEntry
+}

@@ -1,0 +1,61 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"github.com/flagharness/harness/harness/platform"
+)
+
+func registerAuditRoutes(r *mux.Router) {
+	r.Handle(apiPrefix+"/auditlog", api((*Server).listAudit)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/auditlog/{id}", api((*Server).getAudit)).Methods(http.MethodGet)
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var aq platform.AuditQuery
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"before", &aq.Before}, {"after", &aq.After}} {
+		if s := q.Get(p.name); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 {
+				writeErr(w, http.StatusBadRequest, "invalid_request", "query parameter "+p.name+"="+strconv.Quote(s)+" must be a time in Unix milliseconds")
+				return
+			}
+			*p.dst = n
+		}
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > platform.AuditMaxLimit {
+			writeErr(w, http.StatusBadRequest, "invalid_request", "query parameter limit="+strconv.Quote(l)+" must be a whole number from 1 to "+strconv.Itoa(platform.AuditMaxLimit))
+			return
+		}
+		aq.Limit = n
+	}
+	aq.Q, aq.Spec = q.Get("q"), q.Get("spec")
+	entries, err := s.p.AuditLog(aq)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items := []auditRep{}
+	for _, e := range entries {
+		items = append(items, s.toAudit(e, false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": links("/api/v2/auditlog")})
+}
+
+func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
+	e, err := s.p.AuditEntry(mux.Vars(r)["id"])
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toAudit(e, true))
+}

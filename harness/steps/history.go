@@ -1,0 +1,154 @@
+package steps
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// toggleAction is the change-history action of a flag on/off change
+// (PLATFORM.md 4, documented).
+const toggleAction = "updateOn"
+
+type auditEntry struct {
+	ID          string `json:"_id"`
+	Date        int64  `json:"date"`
+	Kind        string `json:"kind"`
+	Description string `json:"description"`
+	Title       string `json:"title"`
+	Accesses    []struct {
+		Action   string `json:"action"`
+		Resource string `json:"resource"`
+	} `json:"accesses"`
+	TriggerBody json.RawMessage `json:"triggerBody"`
+}
+
+func (e auditEntry) isToggle() bool {
+	for _, a := range e.Accesses {
+		if a.Action == toggleAction {
+			return true
+		}
+	}
+	return false
+}
+
+// toggles returns the flag's on/off changes, newest first. The API pages at
+// most 20 entries, so it walks back with "before" until a short page.
+func (w *world) toggles(flag string) ([]auditEntry, error) {
+	spec := "proj/" + w.project(flag) + ":env/*:flag/" + flag
+	seen := map[string]bool{}
+	var out []auditEntry
+	before := int64(0)
+	for {
+		q := url.Values{"spec": {spec}, "limit": {"20"}}
+		if before > 0 {
+			q.Set("before", strconv.FormatInt(before, 10))
+		}
+		var page struct {
+			Items []auditEntry `json:"items"`
+		}
+		if err := w.api(http.MethodGet, "/api/v2/auditlog?"+q.Encode(), nil, nil, http.StatusOK, &page); err != nil {
+			return nil, err
+		}
+		fresh := 0
+		for _, e := range page.Items {
+			if seen[e.ID] {
+				continue
+			}
+			seen[e.ID] = true
+			fresh++
+			if e.isToggle() {
+				out = append(out, e)
+			}
+			if before == 0 || e.Date < before {
+				before = e.Date
+			}
+		}
+		// "before" is exclusive, so entries sharing the oldest millisecond are
+		// asked for again with before+1 and skipped by id; a page with nothing
+		// new ends the walk.
+		if len(page.Items) < 20 || fresh == 0 {
+			return out, nil
+		}
+		before++
+	}
+}
+
+func (w *world) flagChanged(flag string, n int) error {
+	ts, err := w.toggles(flag)
+	if err != nil {
+		return err
+	}
+	if len(ts) != n {
+		var msgs []string
+		for _, e := range ts {
+			msgs = append(msgs, "    - "+e.Description)
+		}
+		list := ""
+		if len(msgs) > 0 {
+			list = "\n  the changes, newest first:\n" + strings.Join(msgs, "\n")
+		}
+		return w.failf("expected the flag %q to have changed %d times, but got %d%s", flag, n, len(ts), list)
+	}
+	return nil
+}
+
+func (w *world) flagNotChanged(flag string) error { return w.flagChanged(flag, 0) }
+
+func (w *world) latest(flag string) (*auditEntry, error) {
+	ts, err := w.toggles(flag)
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, w.failf("expected the flag %q to have an on/off change in the change history, but it has none", flag)
+	}
+	return &ts[0], nil
+}
+
+func (w *world) latestSays(flag, text string) error {
+	e, err := w.latest(flag)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(e.Description, text) {
+		return w.failf("expected the latest change to the flag %q to say %q, but got %q\n  diff (-expected +got):\n%s", flag, text, e.Description, indent(cmp.Diff(text, e.Description)))
+	}
+	return nil
+}
+
+func (w *world) latestLinks(flag, link string) error {
+	e, err := w.latest(flag)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(e.Description, "]("+link+")") {
+		return w.failf("expected the latest change to the flag %q to link to %q, but got %q", flag, link, e.Description)
+	}
+	return nil
+}
+
+func (w *world) latestKeptPayload(flag string) error {
+	e, err := w.latest(flag)
+	if err != nil {
+		return err
+	}
+	var detail auditEntry
+	if err := w.api(http.MethodGet, "/api/v2/auditlog/"+url.PathEscape(e.ID), nil, nil, http.StatusOK, &detail); err != nil {
+		return err
+	}
+	var want, got any
+	if err := json.Unmarshal(w.lastBody, &want); err != nil {
+		return fmt.Errorf("the last payload sent is not JSON, so there is nothing to compare triggerBody with: %v", err)
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(detail.TriggerBody), &got); err != nil {
+		return w.failf("expected the latest change to the flag %q to keep the payload in triggerBody, but got %s", flag, clip(detail.TriggerBody))
+	}
+	return w.diff("the triggerBody of the latest change to the flag "+strconv.Quote(flag), want, got)
+}

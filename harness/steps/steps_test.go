@@ -1,0 +1,95 @@
+package steps
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/cucumber/godog"
+)
+
+// runScenario runs one scenario over the bench integration and returns
+// godog's status and output.
+func runScenario(t *testing.T, s *Suite, steps string) (int, string) {
+	t.Helper()
+	src := "Feature: f\n  Scenario: s\n" +
+		"    Given the integration \"bench\"\n" +
+		"    And a flag \"checkout\" that is on in \"production\"\n" +
+		"    And a trigger that turns the flag \"checkout\" off in \"production\"\n" + steps
+	var out bytes.Buffer
+	st := godog.TestSuite{
+		ScenarioInitializer: s.InitializeScenario,
+		Options: &godog.Options{
+			Format: "progress", Strict: true, NoColors: true, Output: &out,
+			FeatureContents: []godog.Feature{{Name: "f.feature", Contents: []byte(src)}},
+		},
+	}.Run()
+	return st, out.String()
+}
+
+// TestStepFailures shows each assertion failing with a message that says
+// what was expected and what happened.
+func TestStepFailures(t *testing.T) {
+	s := benchSuite(t)
+	tests := []struct {
+		name, steps, want string
+	}{
+		{"status", "    When the vendor sends \"bench/alert.json\"\n    Then the trigger responds with status 404\n",
+			"expected the trigger to respond with status 404, but got 200"},
+		{"change count lists the changes", "    When the vendor sends \"bench/alert.json\"\n    Then the flag \"checkout\" has changed 5 times\n",
+			"expected the flag \"checkout\" to have changed 5 times, but got 2\n  the changes, newest first:\n    - Bench trigger turned off the flag"},
+		{"test event", "    When the vendor sends \"bench/alert.json\"\n    Then the event is recognised as a test event\n",
+			`expected the event "Error rate high" to be recognised as a test event, but it was not`},
+		{"not a test event", "    When the vendor sends this payload:\n      \"\"\"\n      {\"eventName\": \"a test\"}\n      \"\"\"\n    Then the event is not a test event\n",
+			`expected the event "a test" not to be a test event, but it was recognised as one`},
+		{"value", "    When the vendor sends \"bench/alert.json\"\n    Then the event value is \"13\"\n",
+			`expected the event value to be "13", but got "12.5"`},
+		{"default name", "    When the vendor sends \"bench/alert.json\"\n    Then the event name is the default \"An alert\"\n",
+			`expected the event name to be the default "An alert", but the parser found "Error rate high"`},
+		{"link", "    When the vendor sends \"bench/alert.json\"\n    Then the latest change to the flag \"checkout\" links to \"https://vendor.example/alerts/43\"\n",
+			`to link to "https://vendor.example/alerts/43", but got "Bench trigger turned off the flag`},
+		{"trigger count", "    When the vendor sends \"bench/alert.json\" 2 times\n    Then the trigger has been executed 3 times\n",
+			"expected the trigger to have been executed 3 times (_triggerCount), but got 2"},
+		{"outcome", "    When the vendor sends \"bench/alert.json\"\n    Then the trigger outcome is \"unchanged\"\n",
+			`expected the trigger outcome to be "unchanged", but got "changed"`},
+		{"no previous URL", "    When the vendor sends \"bench/alert.json\" to the previous trigger URL\n",
+			"there is no previous trigger URL: add the step When the trigger URL is reset first"},
+		{"missing fixture", "    When the vendor sends \"bench/nope.json\"\n",
+			`fixture "bench/nope.json" not found at`},
+		{"fixture outside the folder", "    When the vendor sends \"../../etc/passwd\"\n",
+			`fixture "../../etc/passwd" must be a relative path inside the fixtures directory`},
+		{"refused request has no outcome", "    When the vendor sends a \"GET\" request\n    Then the event name is \"x\"\n",
+			"expected the trigger to have executed (a 2xx answer with an outcome), but it answered 405"},
+		{"not recorded", "    When the vendor sends \"bench/alert.json\"\n    Then the platform parsed it as recorded\n",
+			"the last request was not a recorded fixture"},
+		{"unknown environment", "    Then the flag \"checkout\" is on in \"staging\"\n",
+			`expected the flag "checkout" to have an environment "staging", but it has`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, out := runScenario(t, s, tt.steps)
+			if st != 1 {
+				t.Fatalf("expected the scenario to fail, but got status %d:\n%s", st, out)
+			}
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("expected the output to contain %q, but got:\n%s", tt.want, out)
+			}
+		})
+	}
+}
+
+func TestUnknownIntegration(t *testing.T) {
+	s := benchSuite(t)
+	var out bytes.Buffer
+	st := godog.TestSuite{
+		ScenarioInitializer: s.InitializeScenario,
+		Options: &godog.Options{
+			Format: "progress", Strict: true, NoColors: true, Output: &out,
+			FeatureContents: []godog.Feature{{Name: "f.feature", Contents: []byte("Feature: f\n  Scenario: s\n    Given the integration \"datadog\"\n")}},
+		},
+	}.Run()
+	want := `expected an integration "datadog" with a trigger capability under bench/integrations, but the loaded ones with a trigger are [bench]`
+	if st != 1 || !strings.Contains(out.String(), want) {
+		t.Errorf("expected status 1 and %q, but got %d:\n%s", want, st, out.String())
+	}
+}

@@ -1,0 +1,252 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flagharness/harness/harness/fixture"
+	"github.com/flagharness/harness/harness/platform"
+	"github.com/flagharness/harness/harness/server"
+)
+
+// world is one scenario's state. godog calls the step functions of one
+// scenario one after another, so it needs no lock.
+type world struct {
+	suite  *Suite
+	srv    *server.Server
+	base   string
+	client *http.Client
+
+	corpus      bool // the scenario is tagged @corpus
+	integration string
+	flagProject map[string]string // flag key -> the project it was created in
+
+	trig        *triggerState
+	previousURL string
+	last        *triggerReply
+	lastBody    []byte // the body of the last request sent to a trigger
+	lastFixture *fixture.Request
+}
+
+type triggerState struct {
+	ID, URL, Project, Flag, Env string
+}
+
+// triggerReply is the last answer of a trigger endpoint.
+type triggerReply struct {
+	Status int
+	Raw    []byte
+	Body   triggerBody
+	IsJSON bool
+}
+
+// triggerBody is the harness's trigger response (PLATFORM.md 3, chosen).
+type triggerBody struct {
+	Outcome                      string `json:"outcome"`
+	EventName                    string `json:"eventName"`
+	EventNameDefaulted           bool   `json:"eventNameDefaulted"`
+	Value                        string `json:"value"`
+	URL                          string `json:"url"`
+	IsTestEvent                  bool   `json:"isTestEvent"`
+	TestEventNameRegexpDefaulted bool   `json:"testEventNameRegexpDefaulted"`
+	ValidJSON                    bool   `json:"validJSON"`
+	Code                         string `json:"code"`
+	Message                      string `json:"message"`
+}
+
+func newWorld(s *Suite) *world {
+	return &world{suite: s, flagProject: map[string]string{}}
+}
+
+func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
+	if err := w.suite.cfg.Context.Err(); err != nil {
+		return ctx, fmt.Errorf("not started: the run was interrupted (%v)", err)
+	}
+	for _, t := range sc.Tags {
+		if t.Name == CorpusTag {
+			w.corpus = true
+		}
+	}
+	ms := w.suite.manifests(w)
+	p, err := platform.New(ms)
+	if err != nil {
+		return ctx, fmt.Errorf("starting the fake platform: %w", err)
+	}
+	srv, err := server.New(p, ms, server.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		return ctx, fmt.Errorf("starting the fake platform's server: %w", err)
+	}
+	w.srv = srv
+	w.base = strings.TrimRight(srv.URL(), "/")
+	w.client = &http.Client{Transport: newTransport(), Timeout: w.suite.cfg.Timeout}
+	return ctx, nil
+}
+
+func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (context.Context, error) {
+	if w.client != nil {
+		w.client.CloseIdleConnections()
+	}
+	if w.srv != nil {
+		if cerr := w.srv.Close(); cerr != nil && err == nil {
+			return ctx, fmt.Errorf("closing the fake platform's server: %w", cerr)
+		}
+	}
+	return ctx, nil
+}
+
+// apiError is a REST call that did not answer as expected.
+type apiError struct {
+	Method, Path string
+	Want, Status int
+	Body         []byte
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("expected %s %s to answer %d, but got %d: %s", e.Method, e.Path, e.Want, e.Status, clip(e.Body))
+}
+
+// api makes one REST call and decodes the JSON answer into out (when not nil).
+func (w *world) api(method, path string, header http.Header, in any, want int, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(w.suite.cfg.Context, method, w.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "api-harness-steps")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := w.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
+	}
+	if res.StatusCode != want {
+		return &apiError{Method: method, Path: path, Want: want, Status: res.StatusCode, Body: raw}
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("%s %s: the answer is not the JSON expected (%v): %s", method, path, err, clip(raw))
+		}
+	}
+	return nil
+}
+
+// send delivers one vendor request to a trigger URL and keeps the reply.
+func (w *world) send(url, method string, header http.Header, body []byte) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(w.suite.cfg.Context, method, url, rd)
+	if err != nil {
+		return err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := w.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("sending to the trigger URL: %w", err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return fmt.Errorf("reading the trigger's answer: %w", err)
+	}
+	r := &triggerReply{Status: res.StatusCode, Raw: raw}
+	r.IsJSON = json.Unmarshal(raw, &r.Body) == nil
+	w.last = r
+	w.lastBody = body
+	return nil
+}
+
+// failf builds an assertion failure that always shows the last trigger
+// response, since that is where a partner sees what the platform parsed.
+func (w *world) failf(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	return errors.New(msg + w.lastResponseNote())
+}
+
+func (w *world) lastResponseNote() string {
+	if w.last == nil {
+		return "\n  (no trigger request was sent yet)"
+	}
+	return fmt.Sprintf("\n  last trigger response: %d %s", w.last.Status, clip(w.last.Raw))
+}
+
+// diff is an "expected ..., but got ..." failure with a go-cmp diff.
+func (w *world) diff(what string, want, got any) error {
+	if cmp.Equal(want, got) {
+		return nil
+	}
+	if _, ok := want.(string); ok {
+		return w.failf("expected %s to be %s, but got %s\n  diff (-expected +got):\n%s", what, show(want), show(got), indent(cmp.Diff(want, got)))
+	}
+	return w.failf("expected %s to match, but got a difference\n  diff (-expected +got):\n%s", what, indent(cmp.Diff(want, got)))
+}
+
+func show(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+func indent(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// clip keeps failure messages readable when a body is large.
+func clip(b []byte) string {
+	const max = 2000
+	s := strings.TrimSpace(string(b))
+	if len(s) > max {
+		return s[:max] + fmt.Sprintf("... (%d bytes)", len(b))
+	}
+	if s == "" {
+		return "(empty body)"
+	}
+	return s
+}
+
+func (w *world) needTrigger() error {
+	if w.trig == nil {
+		return errors.New(`no trigger yet: add a step like Given a trigger that turns the flag "checkout" off in "production"`)
+	}
+	return nil
+}
+
+func (w *world) needReply() error {
+	if w.last == nil {
+		return errors.New(`no trigger request was sent yet: add a step like When the vendor sends "vendor/alert.json"`)
+	}
+	if !w.last.IsJSON || w.last.Body.Outcome == "" {
+		return w.failf("expected the trigger to have executed (a 2xx answer with an outcome), but it answered %d", w.last.Status)
+	}
+	return nil
+}

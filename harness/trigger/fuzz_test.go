@@ -1,0 +1,167 @@
+package trigger
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/flagharness/harness/harness/manifest"
+)
+
+// The fuzz targets below run their seed corpus (testdata/fuzz/<target>) under
+// plain `go test`; `make fuzz` explores beyond it.
+
+// FuzzResolve feeds arbitrary pointers and bodies to the resolver: it must
+// not panic, must reject exactly the strings CheckPointer rejects, and must
+// return nothing for a missing path.
+func FuzzResolve(f *testing.F) {
+	f.Fuzz(func(t *testing.T, p string, body []byte) {
+		doc, _ := DecodeBody(body)
+		checkErr := CheckPointer(p)
+		got, ok, err := Resolve(doc, p)
+		switch {
+		case checkErr != nil && !errors.Is(err, ErrBadPointer):
+			t.Fatalf("Resolve(%q): CheckPointer said %v, but Resolve returned %v", p, checkErr, err)
+		case checkErr == nil && err != nil:
+			t.Fatalf("Resolve(%q): a valid pointer must not fail, but got %v", p, err)
+		case !ok && got != nil:
+			t.Fatalf("Resolve(%q): a missing path must return nil, but got %#v", p, got)
+		case err != nil && ok:
+			t.Fatalf("Resolve(%q): a bad pointer must find nothing", p)
+		}
+		if checkErr != nil && !strings.Contains(checkErr.Error(), "not a JSON pointer") {
+			t.Fatalf("CheckPointer(%q): the error must say what is wrong, but got %q", p, checkErr)
+		}
+	})
+}
+
+// FuzzPointerRoundTrip splits its input on NUL into reference tokens, builds a
+// document holding a leaf at that path and the escaped pointer to it, and
+// checks that the pointer is valid and resolves to the leaf.
+func FuzzPointerRoundTrip(f *testing.F) {
+	f.Fuzz(func(t *testing.T, path string) {
+		tokens := strings.Split(path, "\x00")
+		if len(tokens) > 64 {
+			tokens = tokens[:64]
+		}
+		leaf := json.Number("42")
+		doc, p := nestedDoc(tokens, leaf)
+		if err := CheckPointer(p); err != nil {
+			t.Fatalf("tokens %q: escaped pointer %q is not valid: %v", tokens, p, err)
+		}
+		got, ok, err := Resolve(doc, p)
+		if err != nil || !ok || got != leaf {
+			t.Fatalf("tokens %q: Resolve(%q) = (%#v, %v, %v), expected the leaf", tokens, p, got, ok, err)
+		}
+		// The same document through JSON text: keys that are valid UTF-8
+		// survive encoding, so the pointer must still find the leaf.
+		if !utf8.ValidString(path) {
+			return
+		}
+		raw, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		decoded, okJSON := DecodeBody(raw)
+		if !okJSON {
+			t.Fatalf("tokens %q: the encoded document %q does not decode", tokens, raw)
+		}
+		got, ok, err = Resolve(decoded, p)
+		if err != nil || !ok || got != leaf {
+			t.Fatalf("tokens %q: Resolve(%q) on decoded JSON = (%#v, %v, %v), expected the leaf", tokens, p, got, ok, err)
+		}
+	})
+}
+
+// fuzzRules are the parsers of the corpus's trigger manifests.
+func fuzzRules(tb testing.TB) []*Rules {
+	tb.Helper()
+	var rs []*Rules
+	for _, t := range []*manifest.Trigger{genericTrigger, datadogTrigger, dynatraceTrigger, honeycombTrigger, nil} {
+		rs = append(rs, mustCompile(tb, t))
+	}
+	return rs
+}
+
+// FuzzParse feeds arbitrary bytes to the trigger body parser with each real
+// parser. Beyond not panicking, it checks what the platform relies on:
+// "valid JSON" means exactly what encoding/json says, parsed strings are
+// valid UTF-8, the default name is used only when no name was found, the
+// test flag follows the regexp, and re-encoding the decoded body parses to
+// the same event (numbers keep their text).
+func FuzzParse(f *testing.F) {
+	rules := fuzzRules(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		wantValid := len(bytes.TrimSpace(body)) > 0 && json.Valid(body)
+		for _, r := range rules {
+			ev := r.Parse(body)
+			if ev.ValidJSON != wantValid {
+				t.Fatalf("body %q: ValidJSON=%v, but json.Valid says %v", body, ev.ValidJSON, wantValid)
+			}
+			if !ev.ValidJSON && (ev.Body != nil || ev.Value != "" || ev.URL != "" || !ev.EventNameDefaulted) {
+				t.Fatalf("body %q: a non-JSON body must yield only the default event, but got %+v", body, ev)
+			}
+			if ev.EventNameDefaulted && ev.EventName != r.DefaultEventName {
+				t.Fatalf("body %q: defaulted event name %q, expected %q", body, ev.EventName, r.DefaultEventName)
+			}
+			if !ev.EventNameDefaulted && ev.EventName == "" {
+				t.Fatalf("body %q: an empty event name must be defaulted", body)
+			}
+			for _, s := range []string{ev.EventName, ev.Value, ev.URL} {
+				if !utf8.ValidString(s) {
+					t.Fatalf("body %q: parsed %q is not valid UTF-8", body, s)
+				}
+			}
+			if ev.IsTest != r.TestRegexp.MatchString(ev.EventName) {
+				t.Fatalf("body %q: IsTest=%v disagrees with %s on %q", body, ev.IsTest, r.TestRegexp, ev.EventName)
+			}
+			if !ev.ValidJSON {
+				continue
+			}
+			raw, err := json.Marshal(ev.Body)
+			if err != nil {
+				t.Fatalf("body %q: the decoded body does not encode: %v", body, err)
+			}
+			again := r.Parse(raw)
+			// go-cmp takes exponential time on deeply nested slices, so the
+			// decoded body is compared with reflect.DeepEqual instead.
+			if diff := cmp.Diff(ev, again, cmpopts.IgnoreFields(Event{}, "Body")); diff != "" {
+				t.Fatalf("body %q: re-encoded as %q parses differently (-first +second):\n%s", body, raw, diff)
+			}
+			if !reflect.DeepEqual(ev.Body, again.Body) {
+				t.Fatalf("body %q: re-encoded as %q decodes to a different value", body, raw)
+			}
+		}
+	})
+}
+
+// FuzzMessage checks that no event field can break the change-history
+// entry's shape: the prefix is fixed, and text from a vendor cannot add a
+// line break.
+func FuzzMessage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, flagName, flagLink, eventName, url, value string, on bool) {
+		c := Change{Integration: "Datadog", On: on, FlagName: flagName, FlagLink: flagLink, EnvName: "Production",
+			Event: Event{EventName: eventName, URL: url, Value: value}}
+		msg := Message(c)
+		prefix := "Datadog trigger " + TitleVerb(on) + " "
+		if !strings.HasPrefix(msg, prefix) {
+			t.Fatalf("message %q does not start with %q", msg, prefix)
+		}
+		if strings.ContainsAny(msg, "\r\n") {
+			t.Fatalf("message %q contains a line break", msg)
+		}
+		if value != "" && !strings.HasSuffix(msg, ")") {
+			t.Fatalf("message %q: with a value it must end with the value in parentheses", msg)
+		}
+		if !strings.Contains(msg, " in `Production`: ") {
+			t.Fatalf("message %q lost the environment", msg)
+		}
+	})
+}
