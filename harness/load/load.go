@@ -74,6 +74,7 @@ type Report struct {
 	P50, P99, Max  time.Duration
 	Discrepancies  []string // what the verification found wrong
 	moreDiscrepant int      // discrepancies beyond the ones kept
+	keptThisPhase  int      // kept since the phase began: answers, then state
 }
 
 // OK reports a clean run: no discrepancy, no 5xx, every request answered.
@@ -89,13 +90,16 @@ func (r *Report) OK() bool {
 	return true
 }
 
-const maxKept = 50
+// maxKept bounds the discrepancies kept per phase, so that a flood of bad
+// answers cannot crowd out what the state verification finds.
+const maxKept = 25
 
 func (r *Report) discrepancy(format string, args ...any) {
-	if len(r.Discrepancies) >= maxKept {
+	if r.keptThisPhase >= maxKept {
 		r.moreDiscrepant++
 		return
 	}
+	r.keptThisPhase++
 	r.Discrepancies = append(r.Discrepancies, fmt.Sprintf(format, args...))
 }
 
@@ -621,6 +625,7 @@ func (r *runner) verify(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	r.progress("load: verifying %d triggers and %d flags through the API", len(r.targets), len(r.flags))
+	r.rep.keptThisPhase = 0
 	p := r.cfg.Project
 	changedByFlag := make([]int64, len(r.flags))
 	countedByFlag := make([]int64, len(r.flags))

@@ -66,20 +66,25 @@ func TestRunFindsNothingLostOnAHealthyPlatform(t *testing.T) {
 			if !strings.Contains(out.String(), "lost: 0") {
 				t.Fatalf("expected \"lost: 0\" in the report, but got:\n%s", out.String())
 			}
-			if rep.Requests < 50 || rep.ByKind[kindReal] == 0 || rep.ByKind[kindTest] == 0 || rep.ByKind[kindMalformed] == 0 {
+			if rep.Requests < 20 {
+				t.Fatalf("expected at least 20 requests in 700 ms, but got %d", rep.Requests)
+			}
+			// With a few hundred requests every common kind shows up (a miss
+			// is below one in a billion); a loaded machine may send fewer.
+			if rep.Requests >= 300 && (rep.ByKind[kindReal] == 0 || rep.ByKind[kindTest] == 0 || rep.ByKind[kindMalformed] == 0) {
 				t.Fatalf("expected a real mix of requests, but got %d: %v", rep.Requests, rep.ByKind)
 			}
 			if rep.Flags != 4 {
 				t.Fatalf("expected 4 flags for 7 triggers, but got %d", rep.Flags)
 			}
-			if rep.Outcomes["testEvent"] == 0 {
+			if rep.ByKind[kindTest] > 0 && rep.Outcomes["testEvent"] == 0 {
 				t.Fatalf("expected test events to be recognised, but outcomes are %v", rep.Outcomes)
 			}
 		})
 	}
 }
 
-// lossyProxy stands in front of a real platform and answers every tenth
+// lossyProxy stands in front of a real platform and answers every third
 // trigger call itself with a plausible 200 without passing it on: the lost
 // calls that the verification exists to catch.
 type lossyProxy struct {
@@ -90,7 +95,7 @@ type lossyProxy struct {
 }
 
 func (l *lossyProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/webhook/") && r.Method == http.MethodPost && l.n.Add(1)%10 == 0 {
+	if strings.HasPrefix(r.URL.Path, "/webhook/") && r.Method == http.MethodPost && l.n.Add(1)%3 == 0 {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"outcome":"unchanged"}`)
@@ -114,7 +119,7 @@ func TestRunReportsLostTriggerCalls(t *testing.T) {
 	l.front = httptest.NewServer(l)
 	defer l.front.Close()
 	rep, err := Run(context.Background(), Config{
-		BaseURL: l.front.URL, Triggers: 4, Workers: 2, Duration: 300 * time.Millisecond,
+		BaseURL: l.front.URL, Triggers: 4, Workers: 2, Duration: 500 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -199,5 +204,72 @@ func TestNewUUIDIsVersion4(t *testing.T) {
 			t.Fatalf("%s repeated", u)
 		}
 		seen[u] = true
+	}
+}
+
+// TestHistoryPagesThroughEveryEntry checks the change-history reader against
+// more entries than one page: all of them, each once; and when more than a
+// page share one millisecond it says so instead of guessing.
+func TestHistoryPagesThroughEveryEntry(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		tick    time.Duration
+		toggles int
+		wantErr string
+	}{
+		{"one entry per millisecond", time.Millisecond, 57, ""},
+		{"three entries per millisecond", time.Millisecond / 3, 44, ""},
+		{"all in one millisecond", 0, 25, "share the millisecond"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, lerr := manifest.Parse("generic-trigger", "integrations/generic-trigger/manifest.json", []byte(genericManifest))
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			set := manifest.NewSet([]*manifest.Manifest{m})
+			p, err := platform.New(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n atomic.Int64
+			start := time.UnixMilli(1_800_000_000_000)
+			p.SetClock(func() time.Time { return start.Add(time.Duration(n.Add(1)) * tc.tick) })
+			s, err := server.New(p, set, server.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			r := &runner{base: s.URL(), client: &http.Client{}, cfg: Config{}}
+			ctx := context.Background()
+			if err := r.api(ctx, "POST", "/api/v2/flags/default", map[string]any{"key": "f", "name": "F"}, nil, http.StatusCreated); err != nil {
+				t.Fatal(err)
+			}
+			for i := range tc.toggles {
+				patch := []map[string]any{{"op": "replace", "path": "/environments/production/on", "value": i%2 == 0}}
+				if err := r.api(ctx, "PATCH", "/api/v2/flags/default/f", patch, nil, http.StatusOK); err != nil {
+					t.Fatal(err)
+				}
+			}
+			entries, err := r.history(ctx, "proj/default:env/production:flag/f")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("expected an error saying %q, but got %v (%d entries)", tc.wantErr, err, len(entries))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, e := range entries {
+				if seen[e.ID] {
+					t.Fatalf("entry %s read twice", e.ID)
+				}
+				seen[e.ID] = true
+			}
+			if want := tc.toggles + 1; len(entries) != want {
+				t.Fatalf("expected %d entries (the flag's creation and %d toggles), but got %d", want, tc.toggles, len(entries))
+			}
+		})
 	}
 }

@@ -179,6 +179,11 @@ func Parse(key, file string, raw []byte) (*Manifest, *LoadError) {
 		}
 		return nil, &LoadError{Key: key, File: file, Line: line, Col: col, Err: fmt.Errorf("not valid JSON: %w", err)}
 	}
+	if doc == nil {
+		// json decodes a top-level null into a map as a nil map, no error.
+		line, col := LineCol(raw, len(raw)-len(bytes.TrimLeft(raw, " \t\r\n")))
+		return nil, &LoadError{Key: key, File: file, Line: line, Col: col, Err: errors.New("manifest must be a JSON object, found null")}
+	}
 	if dec.More() {
 		line, col := LineCol(raw, int(dec.InputOffset()))
 		return nil, &LoadError{Key: key, File: file, Line: line, Col: col, Err: errors.New("not valid JSON: extra data after the top-level object")}

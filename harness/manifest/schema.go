@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -160,7 +161,8 @@ func schemaProblem(e *jsonschema.ValidationError) Problem {
 // property and picks the one whose keys appear in the failing schema's location.
 func propertyNamesPath(doc any, e *jsonschema.ValidationError, prop string) string {
 	depth := len(e.InstanceLocation)
-	schemaToks := strings.Split(e.SchemaURL, "/")
+	// Empty tokens ("//" in a URL) would match an empty key anywhere.
+	schemaToks := slices.DeleteFunc(strings.Split(e.SchemaURL, "/"), func(s string) bool { return s == "" })
 	var best []string
 	bestScore := -1
 	var walk func(v any, path []string)
@@ -183,8 +185,10 @@ func propertyNamesPath(doc any, e *jsonschema.ValidationError, prop string) stri
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			for k, c := range x {
-				walk(c, append(path, k))
+			// Sorted, so that ties always go the same way: a report must
+			// not change from one run to the next.
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				walk(x[k], append(path, k))
 			}
 		case []any:
 			for i, c := range x {

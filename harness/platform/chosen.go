@@ -6,6 +6,11 @@ package platform
 const (
 	// RecentBodiesKept is how many trigger bodies _recentTriggerBodies keeps.
 	RecentBodiesKept = 10
+	// MaxStoredBodyDepth is the deepest trigger body kept as sent; a deeper
+	// one is kept as "{}", because the API answers that embed it (a few
+	// levels deeper) would pass the 10,000-level limit of JSON decoders,
+	// Go's included, and no client could read the trigger any more.
+	MaxStoredBodyDepth = 1000
 
 	// AccountID is the _accountId of every change-history entry.
 	AccountID = "000000000000000000000001"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +166,12 @@ func TestHostileTriggerBodies(t *testing.T) {
 					tt.validJSON, wantName, wantDefaulted, rep.ValidJSON, rep.EventName, rep.EventNameDefaulted, rep.Outcome)
 			}
 			after := takeSnapshot(t, f.Platform())
-			got := f.getTrigger("checkout", f.enabled.ID)
+			// The API answers that embed the stored body must stay readable
+			// by an ordinary JSON client, however deep the body was.
+			got := readableJSON[triggerDoc](t, f.do("GET", "/api/v2/flags/default/checkout/triggers/production/"+f.enabled.ID, nil))
+			if len(after.Audit) > 0 {
+				readableJSON[auditDoc](t, f.do("GET", "/api/v2/auditlog/"+after.Audit[0].ID, nil))
+			}
 			if got.Count != 1 || len(got.Recent) != 1 {
 				t.Fatalf("enabled trigger: expected one count and one recent body, but got %d and %d", got.Count, len(got.Recent))
 			}
@@ -178,7 +184,7 @@ func TestHostileTriggerBodies(t *testing.T) {
 			if n := len(after.Audit) - len(f.before.Audit); n != 1 {
 				t.Fatalf("enabled trigger: expected exactly one new change-history entry, but got %d", n)
 			}
-			if d := f.getTrigger("checkout", f.disabled.ID); d.Count != 0 {
+			if d := readableJSON[triggerDoc](t, f.do("GET", "/api/v2/flags/default/checkout/triggers/production/"+f.disabled.ID, nil)); d.Count != 0 {
 				t.Fatalf("the disabled trigger was counted %d times", d.Count)
 			}
 		})
@@ -267,6 +273,7 @@ func hostileRequests(f *hostileFixture) []struct {
 
 		// Semantic patches: one bad instruction among good ones applies nothing.
 		{"flag semantic patch: good then bad kind", "PATCH", "/api/v2/flags/default/checkout", `{"environmentKey":"production","instructions":[{"kind":"turnFlagOff"},{"kind":"explode"}]}`, []string{"Content-Type", semantic}, 400, "invalid_request"},
+		{"semantic patch without the semantic content type", "PATCH", "/api/v2/flags/default/checkout", `{"environmentKey":"production","instructions":[{"kind":"turnFlagOff"}]}`, []string{"Content-Type", "application/json"}, 400, "invalid_request"},
 		{"flag semantic patch: unknown environment", "PATCH", "/api/v2/flags/default/checkout", `{"environmentKey":"staging","instructions":[{"kind":"turnFlagOff"}]}`, []string{"Content-Type", semantic}, 400, "invalid_request"},
 		{"trigger patch: disable then bad kind", "PATCH", base, `{"instructions":[{"kind":"disableTrigger"},{"kind":"explode"}]}`, nil, 400, "invalid_request"},
 		{"trigger patch: cycle then bad kind", "PATCH", base, `{"instructions":[{"kind":"cycleTriggerUrl"},{"kind":"nope"}]}`, []string{"Content-Type", semantic}, 400, "invalid_request"},
@@ -284,6 +291,20 @@ func hostileRequests(f *hostileFixture) []struct {
 		{"audit bad pattern", "GET", "/api/v2/auditlog?spec=proj/[", "", nil, 400, "invalid_request"},
 		{"audit unknown entry", "GET", "/api/v2/auditlog/../../etc", "", nil, 404, "not_found"},
 	}
+}
+
+// readableJSON decodes a 200 answer with encoding/json, as the official
+// clients would, and fails with a short excerpt when it cannot.
+func readableJSON[T any](tb testing.TB, r resp) T {
+	tb.Helper()
+	var v T
+	if r.Status != http.StatusOK {
+		tb.Fatalf("expected 200, but got %d: %.200s", r.Status, r.Body)
+	}
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		tb.Fatalf("a JSON client cannot read the answer (%d bytes): %v", len(r.Body), err)
+	}
+	return v
 }
 
 func lastSegment(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }
@@ -406,6 +427,57 @@ func TestHostileSlowClient(t *testing.T) {
 				break
 			}
 		})
+	}
+	assertUnchanged(t, f.before, takeSnapshot(t, f.Platform()))
+}
+
+// TestRESTContentTypeIsNotChecked: the REST API reads JSON whatever the
+// Content-Type says, or when there is none ([chosen], so that curl's default
+// form type works). The row states the change each call makes.
+func TestRESTContentTypeIsNotChecked(t *testing.T) {
+	for i, ctype := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=\xff"} {
+		f := newHostileFixture(t, Options{})
+		key := "ct" + strconv.Itoa(i)
+		header := []string{}
+		if ctype != "" {
+			header = []string{"Content-Type", ctype}
+		}
+		r := f.do("POST", "/api/v2/flags/default", `{"key":"`+key+`","name":"CT"}`, header...)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("Content-Type %q: expected 201, but got %d: %s", ctype, r.Status, r.Body)
+		}
+		after := takeSnapshot(t, f.Platform())
+		if len(after.Flags) != len(f.before.Flags)+1 || len(after.Audit) != len(f.before.Audit)+1 {
+			t.Fatalf("Content-Type %q: expected one new flag and one history entry, but got %d and %d more",
+				ctype, len(after.Flags)-len(f.before.Flags), len(after.Audit)-len(f.before.Audit))
+		}
+	}
+}
+
+// TestHostileDotSegments: gorilla/mux answers a path with "." or ".."
+// segments with a 301 to the cleaned path (no envelope) and does nothing
+// else; a trigger URL with dot segments is not executed.
+func TestHostileDotSegments(t *testing.T) {
+	f := newHostileFixture(t, Options{})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{
+		f.path(f.enabled) + "/..",
+		"/webhook/triggers/../../api/v2/flags/default",
+		"/api/v2/flags/default/../../projects",
+		"/api/v2/./flags/default/checkout",
+	} {
+		req, err := http.NewRequest("POST", f.URL()+path, strings.NewReader(`{"key":"dots","name":"D"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusMovedPermanently || strings.Contains(res.Header.Get("Location"), "..") {
+			t.Fatalf("%s: expected a 301 to a clean path, but got %d to %q", clipPath(path), res.StatusCode, res.Header.Get("Location"))
+		}
 	}
 	assertUnchanged(t, f.before, takeSnapshot(t, f.Platform()))
 }
