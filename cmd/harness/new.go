@@ -285,7 +285,7 @@ func fixtureBody(p manifest.Parser, name, value, url string) ([]byte, error) {
 		if err != nil || pointer == "" {
 			return
 		}
-		doc, err = setPointer(doc, splitPointer(pointer), v)
+		doc, err = setPointer(doc, trigger.Tokens(pointer), v)
 		if err != nil {
 			err = fmt.Errorf("--parser: %s %s: %v", field, pointer, err)
 		}
@@ -302,17 +302,6 @@ func fixtureBody(p manifest.Parser, name, value, url string) ([]byte, error) {
 		}
 	}
 	return scaffoldJSON(doc)
-}
-
-func splitPointer(p string) []string {
-	if p == "" {
-		return nil
-	}
-	toks := strings.Split(p[1:], "/")
-	for i, t := range toks {
-		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
-	}
-	return toks
 }
 
 // setPointer puts v at the path toks, creating objects, or arrays for

@@ -297,36 +297,14 @@ func printBanner(w io.Writer, srv *server.Server, p *platform.Platform, ms *mani
 }
 
 // examplePayload builds a body that the parser reads a name, a value and a
-// link out of, so the printed curl line exercises the whole path. Pointers
-// through arrays are skipped: the example stays an object of objects.
+// link out of, so the printed curl line exercises the whole path. Every token
+// names an object key, so the example stays an object of objects; a pointer
+// through a value another pointer already wrote is skipped (trigger.Set).
 func examplePayload(pp manifest.Parser) string {
 	doc := map[string]any{}
-	set := func(ptr string, v any) {
-		if ptr == "" || trigger.CheckPointer(ptr) != nil {
-			return
-		}
-		toks := strings.Split(ptr[1:], "/")
-		cur := doc
-		for i, tok := range toks {
-			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-			if i == len(toks)-1 {
-				cur[tok] = v
-				return
-			}
-			next, ok := cur[tok].(map[string]any)
-			if !ok {
-				if _, taken := cur[tok]; taken {
-					return
-				}
-				next = map[string]any{}
-				cur[tok] = next
-			}
-			cur = next
-		}
-	}
-	set(pp.EventName, "High error rate")
-	set(pp.Value, "12.5")
-	set(pp.URL, "https://alerts.example.com/incidents/42")
+	trigger.Set(doc, pp.EventName, "High error rate")
+	trigger.Set(doc, pp.Value, "12.5")
+	trigger.Set(doc, pp.URL, "https://alerts.example.com/incidents/42")
 	b, _ := json.Marshal(doc)
 	return string(b)
 }

@@ -394,36 +394,19 @@ func (r *runner) pickNames() {
 }
 
 // body builds a vendor payload that the integration's parser reads name, a
-// value and a link out of.
+// value and a link out of. The name goes first, and trigger.Set never writes
+// through a value, so when pointers overlap the name survives; "sequence"
+// goes last so that a parser pointer through it still wins.
 func (r *runner) body(name string, n int) []byte {
-	doc := map[string]any{"sequence": n}
-	setAt(doc, r.rules.Parser.EventName, name)
-	setAt(doc, r.rules.Parser.Value, json.Number(fmt.Sprintf("%d.%02d", n%1000, n%100)))
-	setAt(doc, r.rules.Parser.URL, fmt.Sprintf("https://alerts.example.com/incidents/%d", n))
+	doc := map[string]any{}
+	trigger.Set(doc, r.rules.Parser.EventName, name)
+	trigger.Set(doc, r.rules.Parser.Value, json.Number(fmt.Sprintf("%d.%02d", n%1000, n%100)))
+	trigger.Set(doc, r.rules.Parser.URL, fmt.Sprintf("https://alerts.example.com/incidents/%d", n))
+	if _, taken := doc["sequence"]; !taken {
+		doc["sequence"] = n
+	}
 	b, _ := json.Marshal(doc)
 	return b
-}
-
-// setAt stores v at JSON pointer p in doc, creating objects on the way.
-func setAt(doc map[string]any, p string, v any) {
-	if p == "" || trigger.CheckPointer(p) != nil {
-		return
-	}
-	toks := strings.Split(p[1:], "/")
-	cur := doc
-	for i, tok := range toks {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		if i == len(toks)-1 {
-			cur[tok] = v
-			return
-		}
-		next, ok := cur[tok].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			cur[tok] = next
-		}
-		cur = next
-	}
 }
 
 var malformed = [][]byte{
@@ -602,13 +585,11 @@ func (r *runner) send(method, u, ctype string, body []byte) (time.Duration, int,
 		return 0, 0, "", "", fmt.Errorf("reading the answer: %v", err)
 	}
 	if resp.StatusCode == http.StatusOK {
-		var ans struct {
-			Outcome string `json:"outcome"`
-		}
+		var ans trigger.Result
 		if json.Unmarshal(raw, &ans) != nil || ans.Outcome == "" {
 			return lat, resp.StatusCode, "", "the 200 answer has no outcome", nil
 		}
-		return lat, resp.StatusCode, ans.Outcome, "", nil
+		return lat, resp.StatusCode, string(ans.Outcome), "", nil
 	}
 	var env struct {
 		Code    *string `json:"code"`

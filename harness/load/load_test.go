@@ -14,6 +14,7 @@ import (
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 const genericManifest = `{"name": "Generic", "capabilities": {"trigger": {
@@ -182,11 +183,11 @@ func TestRunRejectsBadConfig(t *testing.T) {
 	}
 }
 
-func TestSetAt(t *testing.T) {
+func TestSet(t *testing.T) {
 	doc := map[string]any{}
-	setAt(doc, "/a/b~1c/d~0e", "x")
-	setAt(doc, "", "ignored")
-	setAt(doc, "not-a-pointer", "ignored")
+	trigger.Set(doc, "/a/b~1c/d~0e", "x")
+	trigger.Set(doc, "", "ignored")
+	trigger.Set(doc, "not-a-pointer", "ignored")
 	inner, ok := doc["a"].(map[string]any)["b/c"].(map[string]any)
 	if !ok || inner["d~e"] != "x" || len(doc) != 1 {
 		t.Fatalf("expected {a: {b/c: {d~e: x}}}, but got %#v", doc)

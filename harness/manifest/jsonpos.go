@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // Locate returns the byte offset in src of the value a JSON pointer names. For
@@ -24,10 +26,9 @@ func Locate(src []byte, pointer string) (off int, found bool) {
 	if pointer[0] != '/' {
 		return s.i, false
 	}
-	toks := strings.Split(pointer[1:], "/")
+	toks := trigger.Tokens(pointer)
 	valueStart := s.i // where the deepest part found so far is reported
 	for ti, tok := range toks {
-		tok = unescapeToken(tok)
 		s.ws()
 		if s.i >= len(src) {
 			return valueStart, false
@@ -59,12 +60,8 @@ func Locate(src []byte, pointer string) (off int, found bool) {
 					valueStart = keyStart
 					break
 				}
-				if !s.skip() {
+				if !s.skipElement() {
 					return valueStart, false
-				}
-				s.ws()
-				if s.i < len(src) && src[s.i] == ',' {
-					s.i++
 				}
 			}
 			if !matched {
@@ -84,12 +81,8 @@ func Locate(src []byte, pointer string) (off int, found bool) {
 				if k == n {
 					break
 				}
-				if !s.skip() {
+				if !s.skipElement() {
 					return valueStart, false
-				}
-				s.ws()
-				if s.i < len(src) && src[s.i] == ',' {
-					s.i++
 				}
 			}
 			if ti == len(toks)-1 {
@@ -103,16 +96,22 @@ func Locate(src []byte, pointer string) (off int, found bool) {
 	return s.i, true
 }
 
-func unescapeToken(tok string) string {
-	if !strings.Contains(tok, "~") {
-		return tok
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-}
-
 type scanner struct {
 	src []byte
 	i   int
+}
+
+// skipElement skips one value and the comma that may follow it, as between
+// the members of an object or the elements of an array.
+func (s *scanner) skipElement() bool {
+	if !s.skip() {
+		return false
+	}
+	s.ws()
+	if s.i < len(s.src) && s.src[s.i] == ',' {
+		s.i++
+	}
+	return true
 }
 
 func (s *scanner) ws() {

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // Manifest is one integration's manifest as loaded from disk. Doc keeps the
@@ -27,22 +29,13 @@ type Manifest struct {
 	Trigger  *Trigger // nil when the manifest has no trigger capability
 }
 
-// Trigger is the trigger capability (capabilities.trigger).
-type Trigger struct {
-	Documentation       string  `json:"documentation"`
-	Auth                string  `json:"auth,omitempty"`
-	Parser              Parser  `json:"parser"`
-	DefaultEventName    *string `json:"defaultEventName,omitempty"`
-	TestEventNameRegexp *string `json:"testEventNameRegexp,omitempty"`
-}
+// Trigger is the trigger capability (capabilities.trigger). It is an alias:
+// package trigger owns the type, so that the validator and the runtime share
+// one pointer check and one regexp compiler.
+type Trigger = trigger.Spec
 
 // Parser holds the JSON pointers that pick values out of a vendor's body.
-// An empty string means the manifest does not set that pointer.
-type Parser struct {
-	EventName string `json:"eventName,omitempty"`
-	Value     string `json:"value,omitempty"`
-	URL       string `json:"url,omitempty"`
-}
+type Parser = trigger.Parser
 
 // LoadError says why one integration folder could not be loaded.
 type LoadError struct {

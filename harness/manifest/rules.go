@@ -3,10 +3,13 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // checker runs the built-in rules on one manifest.
@@ -493,14 +496,16 @@ func (c *checker) trigger() {
 			if !ok {
 				continue
 			}
-			if err := checkPointer(p); err != nil {
+			if err := trigger.CheckPointer(p); err != nil {
 				c.errorf(RuleTriggerPointer, base+"/parser/"+k, "%v", err)
 			}
 		}
 	}
 	if re, ok := t["testEventNameRegexp"].(string); ok {
-		if _, err := regexp.Compile(re); err != nil {
-			c.errorf(RuleTriggerRegexp, base+"/testEventNameRegexp", "%q does not compile as an RE2 regular expression (%v): the harness matches with Go's RE2 syntax, which has no lookaround or backreferences", re, err)
+		// trigger.Compile is what the server runs, so a pattern passes here
+		// exactly when it will run there.
+		if _, err := trigger.Compile(&Trigger{TestEventNameRegexp: &re}); err != nil {
+			c.errorf(RuleTriggerRegexp, base+"/testEventNameRegexp", "%q does not compile as an RE2 regular expression (%v): the harness matches with Go's RE2 syntax, which has no lookaround or backreferences", re, errors.Unwrap(err))
 		}
 	}
 	if name, ok := c.doc["name"].(string); ok && triggerWord.MatchString(name) {
@@ -509,23 +514,6 @@ func (c *checker) trigger() {
 	if t["auth"] == "sharedSecret" {
 		c.add(SeverityNote, RuleTriggerSharedSecret, base+"/auth", "auth \"sharedSecret\" is accepted, but the platform documents no header or parameter that carries the secret and does not check it; the harness does not check it either")
 	}
-}
-
-// checkPointer reports whether p is a JSON Pointer (RFC 6901). It mirrors
-// trigger.CheckPointer, which this package cannot import (trigger imports it).
-func checkPointer(p string) error {
-	if p == "" {
-		return nil
-	}
-	if p[0] != '/' {
-		return fmt.Errorf("%q is not a JSON pointer (must be empty or start with \"/\", as in \"/%s\")", p, strings.TrimLeft(p, "#/"))
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] == '~' && (i+1 == len(p) || (p[i+1] != '0' && p[i+1] != '1')) {
-			return fmt.Errorf("%q is not a JSON pointer: \"~\" at offset %d must be followed by 0 or 1 (write \"~0\" for \"~\" and \"~1\" for \"/\")", p, i)
-		}
-	}
-	return nil
 }
 
 // decodeJSON decodes one JSON document keeping numbers' text.

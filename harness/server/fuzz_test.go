@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // FuzzTriggerEndpoint sends arbitrary requests to the trigger endpoint of
@@ -79,7 +81,7 @@ func FuzzTriggerEndpoint(f *testing.F) {
 			}
 			return
 		}
-		var rep executionRep
+		var rep trigger.Result
 		if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil {
 			t.Fatalf("%s %q: the 200 answer is not JSON: %v", m, path, err)
 		}

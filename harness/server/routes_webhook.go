@@ -14,25 +14,10 @@ import (
 	"github.com/flagharness/harness/harness/trigger"
 )
 
-// executionRep is the [chosen] trigger response body (PLATFORM.md 3). The
-// step library reads these exact names; value and url are "" when absent.
-type executionRep struct {
-	Outcome                      trigger.Outcome `json:"outcome"`
-	EventName                    string          `json:"eventName"`
-	EventNameDefaulted           bool            `json:"eventNameDefaulted"`
-	Value                        string          `json:"value"`
-	URL                          string          `json:"url"`
-	IsTestEvent                  bool            `json:"isTestEvent"`
-	TestEventNameRegexpDefaulted bool            `json:"testEventNameRegexpDefaulted"`
-	ValidJSON                    bool            `json:"validJSON"`
-	FlagKey                      string          `json:"flagKey"`
-	EnvironmentKey               string          `json:"environmentKey"`
-}
-
-// appendJSON encodes the response by hand: it is written on every vendor
-// call, and reflection was a tenth of the route's cost. A test holds it equal
-// to encoding/json's output.
-func (e *executionRep) appendJSON(b []byte) []byte {
+// appendResultJSON encodes the trigger response by hand: it is written on
+// every vendor call, and reflection was a tenth of the route's cost. A test
+// holds it equal to encoding/json's output, so it must follow trigger.Result.
+func appendResultJSON(b []byte, e *trigger.Result) []byte {
 	b = append(b, `{"outcome":`...)
 	b = appendJSONString(b, string(e.Outcome))
 	b = append(b, `,"eventName":`...)
@@ -132,13 +117,13 @@ func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, toke
 		return
 	}
 	t := ex.Trigger
-	rep := executionRep{
+	rep := trigger.Result{
 		Outcome: ex.Outcome, EventName: ex.Event.EventName, EventNameDefaulted: ex.Event.EventNameDefaulted,
 		Value: ex.Event.Value, URL: ex.Event.URL, IsTestEvent: ex.Event.IsTest,
 		TestEventNameRegexpDefaulted: ex.Rules.TestRegexpFromSchema, ValidJSON: ex.Event.ValidJSON,
 		FlagKey: t.FlagKey, EnvironmentKey: t.EnvKey,
 	}
-	b := rep.appendJSON(make([]byte, 0, 384))
+	b := appendResultJSON(make([]byte, 0, 384), &rep)
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}

@@ -17,12 +17,12 @@ import (
 	"github.com/flagharness/harness/harness/trigger"
 )
 
-func execRep(tb testing.TB, r resp) executionRep {
+func execRep(tb testing.TB, r resp) trigger.Result {
 	tb.Helper()
 	if r.Status != http.StatusOK {
 		tb.Fatalf("expected 200 from the trigger, but got %d: %s", r.Status, r.Body)
 	}
-	return decode[executionRep](tb, r.Body)
+	return decode[trigger.Result](tb, r.Body)
 }
 
 func TestTriggerTurnsFlagOffAndWritesHistory(t *testing.T) {
@@ -31,7 +31,7 @@ func TestTriggerTurnsFlagOffAndWritesHistory(t *testing.T) {
 	tr := ts.trigger("checkout", "datadog", "turnFlagOff")
 	body := `{"title":"High error rate on checkout","url":"https://vendor.example/alerts/42"}`
 	got := execRep(t, ts.do("POST", tr.URL, body, "Content-Type", "application/json"))
-	want := executionRep{Outcome: trigger.OutcomeChanged, EventName: "High error rate on checkout",
+	want := trigger.Result{Outcome: trigger.OutcomeChanged, EventName: "High error rate on checkout",
 		URL: "https://vendor.example/alerts/42", ValidJSON: true, FlagKey: "checkout", EnvironmentKey: "production"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("trigger response (-want +got):\n%s", d)
@@ -137,7 +137,7 @@ func TestTriggerSemantics(t *testing.T) {
 			}
 			got := execRep(t, ts.do("POST", tr.URL, tc.body, "Content-Type", "text/plain"))
 			w := tc.want
-			wantRep := executionRep{Outcome: w.outcome, EventName: w.eventName, EventNameDefaulted: w.defaulted, Value: w.value,
+			wantRep := trigger.Result{Outcome: w.outcome, EventName: w.eventName, EventNameDefaulted: w.defaulted, Value: w.value,
 				IsTestEvent: w.isTest, TestEventNameRegexpDefaulted: w.reDefault, ValidJSON: w.validJSON, FlagKey: "f", EnvironmentKey: "production"}
 			if d := cmp.Diff(wantRep, got); d != "" {
 				t.Errorf("trigger response (-want +got):\n%s", d)
@@ -295,7 +295,7 @@ func TestConcurrentTriggerCallsFlipOnce(t *testing.T) {
 					errs <- err.Error()
 					return
 				}
-				var rep executionRep
+				var rep trigger.Result
 				err = json.NewDecoder(res.Body).Decode(&rep)
 				res.Body.Close()
 				if res.StatusCode != http.StatusOK || err != nil {
@@ -379,13 +379,13 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 
 func TestExecutionRepMatchesEncodingJSON(t *testing.T) {
 	for _, s := range []string{"", "plain", `quo"te`, `back\slash`, "tab\there", "<b>&amp;</b>", "ünïcode ✓", "bad \xff utf8", "line\u2028sep", "ctl\x01"} {
-		rep := executionRep{Outcome: trigger.OutcomeChanged, EventName: s, Value: s, URL: s, FlagKey: s, EnvironmentKey: s,
+		rep := trigger.Result{Outcome: trigger.OutcomeChanged, EventName: s, Value: s, URL: s, FlagKey: s, EnvironmentKey: s,
 			EventNameDefaulted: true, IsTestEvent: len(s)%2 == 0, ValidJSON: true}
 		want, err := json.Marshal(rep)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := rep.appendJSON(nil); string(got) != string(want)+"\n" {
+		if got := appendResultJSON(nil, &rep); string(got) != string(want)+"\n" {
 			t.Errorf("for %q expected %s, but got %s", s, want, got)
 		}
 	}

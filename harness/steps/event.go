@@ -14,7 +14,7 @@ func (w *world) outcomeIs(outcome string) error {
 	if err := w.needReply(); err != nil {
 		return err
 	}
-	return w.diff("the trigger outcome", outcome, w.last.Body.Outcome)
+	return w.diff("the trigger outcome", outcome, string(w.last.Body.Outcome))
 }
 
 func (w *world) isTestEvent() error {

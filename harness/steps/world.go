@@ -16,6 +16,7 @@ import (
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // world is one scenario's state. godog calls the step functions of one
@@ -49,18 +50,12 @@ type triggerReply struct {
 	IsJSON bool
 }
 
-// triggerBody is the harness's trigger response (PLATFORM.md 3, chosen).
+// triggerBody is the harness's trigger response (trigger.Result) with the
+// fields of the error envelope a refused call answers with instead.
 type triggerBody struct {
-	Outcome                      string `json:"outcome"`
-	EventName                    string `json:"eventName"`
-	EventNameDefaulted           bool   `json:"eventNameDefaulted"`
-	Value                        string `json:"value"`
-	URL                          string `json:"url"`
-	IsTestEvent                  bool   `json:"isTestEvent"`
-	TestEventNameRegexpDefaulted bool   `json:"testEventNameRegexpDefaulted"`
-	ValidJSON                    bool   `json:"validJSON"`
-	Code                         string `json:"code"`
-	Message                      string `json:"message"`
+	trigger.Result
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 func newWorld(s *Suite) *world {

@@ -26,3 +26,20 @@ type Call struct {
 	Outcome        Outcome
 	Status         int
 }
+
+// Result is the harness's [chosen] trigger response body (PLATFORM.md 3): the
+// server writes it for every call a trigger executes, and the step library and
+// the load generator read it. Value and URL are "" when absent. A client that
+// also reads the error envelope embeds it next to Code and Message.
+type Result struct {
+	Outcome                      Outcome `json:"outcome"`
+	EventName                    string  `json:"eventName"`
+	EventNameDefaulted           bool    `json:"eventNameDefaulted"`
+	Value                        string  `json:"value"`
+	URL                          string  `json:"url"`
+	IsTestEvent                  bool    `json:"isTestEvent"`
+	TestEventNameRegexpDefaulted bool    `json:"testEventNameRegexpDefaulted"`
+	ValidJSON                    bool    `json:"validJSON"`
+	FlagKey                      string  `json:"flagKey"`
+	EnvironmentKey               string  `json:"environmentKey"`
+}

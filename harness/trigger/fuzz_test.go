@@ -11,8 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/flagharness/harness/harness/manifest"
 )
 
 // The fuzz targets below run their seed corpus (testdata/fuzz/<target>) under
@@ -84,7 +82,7 @@ func FuzzPointerRoundTrip(f *testing.F) {
 func fuzzRules(tb testing.TB) []*Rules {
 	tb.Helper()
 	var rs []*Rules
-	for _, t := range []*manifest.Trigger{genericTrigger, datadogTrigger, dynatraceTrigger, honeycombTrigger, nil} {
+	for _, t := range []*Spec{genericTrigger, datadogTrigger, dynatraceTrigger, honeycombTrigger, nil} {
 		rs = append(rs, mustCompile(tb, t))
 	}
 	return rs

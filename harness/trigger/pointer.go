@@ -70,6 +70,21 @@ func Resolve(doc any, p string) (any, bool, error) {
 	}
 }
 
+// Tokens splits the JSON pointer p into its reference tokens, unescaped ("~1"
+// to "/", then "~0" to "~"); the empty pointer, the whole document, has none.
+// It does not check p: pass a string CheckPointer accepts, or at least one
+// that starts with "/".
+func Tokens(p string) []string {
+	if p == "" {
+		return nil
+	}
+	toks := strings.Split(p[1:], "/")
+	for i, tok := range toks {
+		toks[i] = unescape(tok)
+	}
+	return toks
+}
+
 func unescape(tok string) string {
 	if !strings.Contains(tok, "~") {
 		return tok
@@ -89,4 +104,30 @@ func arrayIndex(tok string) (int, bool) {
 	}
 	n, err := strconv.Atoi(tok)
 	return n, err == nil
+}
+
+// Set stores v at the JSON pointer ptr in doc, creating objects on the way,
+// so that Resolve(doc, ptr) finds v; every token names an object key, digits
+// included. A value already at ptr is replaced. It reports false and leaves doc
+// unchanged when ptr is empty or not a JSON pointer, or when a segment on the
+// way holds something other than an object: a path never runs through a value.
+func Set(doc map[string]any, ptr string, v any) bool {
+	if ptr == "" || CheckPointer(ptr) != nil {
+		return false
+	}
+	toks := Tokens(ptr)
+	cur := doc
+	for _, tok := range toks[:len(toks)-1] {
+		next, ok := cur[tok].(map[string]any)
+		if !ok {
+			if _, taken := cur[tok]; taken {
+				return false
+			}
+			next = map[string]any{}
+			cur[tok] = next
+		}
+		cur = next
+	}
+	cur[toks[len(toks)-1]] = v
+	return true
 }

@@ -260,3 +260,71 @@ func TestResolveHugePointer(t *testing.T) {
 		t.Fatalf("Resolve of 100,000 tokens: expected (absent, no error), but got (%v, %v)", ok, err)
 	}
 }
+
+func TestSet(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string // the document before; "" means an empty object
+		ptr  string
+		ok   bool
+		want string // the document after, as JSON
+	}{
+		{"top-level key", "", "/title", true, `{"title":"v"}`},
+		{"creates objects on the way", "", "/a/b/c", true, `{"a":{"b":{"c":"v"}}}`},
+		{"unescapes tokens", "", "/a~1b/c~0d", true, `{"a/b":{"c~d":"v"}}`},
+		{"escapes in RFC 6901 order", "", "/~01", true, `{"~1":"v"}`},
+		{"digits are object keys", "", "/items/0", true, `{"items":{"0":"v"}}`},
+		{"empty key", "", "/", true, `{"":"v"}`},
+		{"empty tokens on the way", "", "//x", true, `{"":{"x":"v"}}`},
+		{"walks existing objects", `{"a":{"keep":1}}`, "/a/b", true, `{"a":{"b":"v","keep":1}}`},
+		{"replaces the value at the pointer", `{"a":{"b":1}}`, "/a", true, `{"a":"v"}`},
+		{"empty pointer is the whole document", `{"a":1}`, "", false, `{"a":1}`},
+		{"not a pointer", `{"a":1}`, "a", false, `{"a":1}`},
+		{"bad escape", "", "/a~2", false, `{}`},
+		{"through a string", `{"a":"x"}`, "/a/b", false, `{"a":"x"}`},
+		{"through null", `{"a":null}`, "/a/b", false, `{"a":null}`},
+		{"through an array", `{"a":[1]}`, "/a/0", false, `{"a":[1]}`},
+		{"deep conflict changes nothing", `{"a":{"b":2}}`, "/a/b/c/d", false, `{"a":{"b":2}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := map[string]any{}
+			if tt.doc != "" {
+				doc = mustDecode(t, tt.doc).(map[string]any)
+			}
+			if ok := Set(doc, tt.ptr, "v"); ok != tt.ok {
+				t.Fatalf("Set(%s, %q): expected %v, but got %v", tt.doc, tt.ptr, tt.ok, ok)
+			}
+			if diff := cmp.Diff(mustDecode(t, tt.want), any(doc)); diff != "" {
+				t.Fatalf("Set(%s, %q) mismatch (-want +got):\n%s", tt.doc, tt.ptr, diff)
+			}
+			if !tt.ok {
+				return
+			}
+			if got, found, err := Resolve(doc, tt.ptr); err != nil || !found || got != "v" {
+				t.Fatalf("Resolve(%q) after Set: expected \"v\", but got (%#v, %v, %v)", tt.ptr, got, found, err)
+			}
+		})
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tests := []struct {
+		p    string
+		want []string
+	}{
+		{"", nil},
+		{"/", []string{""}},
+		{"/a/b", []string{"a", "b"}},
+		{"/a~1b/m~0n", []string{"a/b", "m~n"}},
+		{"/~01", []string{"~1"}},
+		{"//0/", []string{"", "0", ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.p, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, Tokens(tt.p)); diff != "" {
+				t.Fatalf("Tokens(%q) mismatch (-want +got):\n%s", tt.p, diff)
+			}
+		})
+	}
+}

@@ -11,8 +11,6 @@ import (
 	"io"
 	"regexp"
 	"strings"
-
-	"github.com/flagharness/harness/harness/manifest"
 )
 
 // Schema defaults of the trigger capability (PLATFORM.md 1). The fake applies
@@ -25,7 +23,7 @@ const (
 // Rules is a trigger capability made ready to run: defaults applied and the
 // test regexp compiled. It is immutable and safe for concurrent use.
 type Rules struct {
-	Parser                manifest.Parser
+	Parser                Parser
 	DefaultEventName      string
 	DefaultNameFromSchema bool // the manifest omitted defaultEventName
 	TestRegexp            *regexp.Regexp
@@ -33,8 +31,9 @@ type Rules struct {
 }
 
 // Compile applies the schema defaults to t and compiles its test regexp.
-// It fails only when a regexp does not compile as RE2.
-func Compile(t *manifest.Trigger) (*Rules, error) {
+// It fails only when a regexp does not compile as RE2; the error wraps
+// regexp.Compile's.
+func Compile(t *Spec) (*Rules, error) {
 	r := &Rules{DefaultEventName: DefaultEventName, DefaultNameFromSchema: true, TestRegexpFromSchema: true}
 	pattern := DefaultTestEventNameRegexp
 	if t != nil {
@@ -48,7 +47,7 @@ func Compile(t *manifest.Trigger) (*Rules, error) {
 	}
 	re, err := regexp.Compile(pattern)
 	if err != nil {
-		return nil, fmt.Errorf("testEventNameRegexp %q does not compile as an RE2 regular expression: %v", pattern, err)
+		return nil, fmt.Errorf("testEventNameRegexp %q does not compile as an RE2 regular expression: %w", pattern, err)
 	}
 	r.TestRegexp = re
 	return r, nil

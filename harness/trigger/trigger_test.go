@@ -1,16 +1,12 @@
 package trigger
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/flagharness/harness/harness/manifest"
 )
 
 func strPtr(s string) *string { return &s }
@@ -18,24 +14,24 @@ func strPtr(s string) *string { return &s }
 // The trigger capabilities of real manifests in the framework corpus, copied
 // as facts (pointers and patterns) so these tests run without the corpus.
 var (
-	genericTrigger = &manifest.Trigger{
+	genericTrigger = &Spec{
 		DefaultEventName: strPtr("An event"),
-		Parser:           manifest.Parser{EventName: "/eventName", Value: "/value", URL: "/url"},
+		Parser:           Parser{EventName: "/eventName", Value: "/value", URL: "/url"},
 	}
-	datadogTrigger = &manifest.Trigger{
+	datadogTrigger = &Spec{
 		TestEventNameRegexp: strPtr(`.+ \[TEST\].+`),
-		Parser:              manifest.Parser{EventName: "/title", URL: "/url"},
+		Parser:              Parser{EventName: "/title", URL: "/url"},
 	}
-	dynatraceTrigger = &manifest.Trigger{
+	dynatraceTrigger = &Spec{
 		TestEventNameRegexp: strPtr(`^Dynatrace problem notification test run$`),
-		Parser:              manifest.Parser{EventName: "/title", URL: "/url"},
+		Parser:              Parser{EventName: "/title", URL: "/url"},
 	}
-	honeycombTrigger = &manifest.Trigger{
-		Parser: manifest.Parser{EventName: "/name", URL: "/result_url"},
+	honeycombTrigger = &Spec{
+		Parser: Parser{EventName: "/name", URL: "/result_url"},
 	}
 )
 
-func mustCompile(tb testing.TB, t *manifest.Trigger) *Rules {
+func mustCompile(tb testing.TB, t *Spec) *Rules {
 	tb.Helper()
 	r, err := Compile(t)
 	if err != nil {
@@ -47,17 +43,17 @@ func mustCompile(tb testing.TB, t *manifest.Trigger) *Rules {
 func TestCompile(t *testing.T) {
 	tests := []struct {
 		name        string
-		in          *manifest.Trigger
+		in          *Spec
 		wantDefault string
 		wantFromDef bool
 		wantPattern string
 		wantFromRe  bool
 	}{
 		{"nil capability takes both schema defaults", nil, "An alert", true, DefaultTestEventNameRegexp, true},
-		{"empty capability takes both schema defaults", &manifest.Trigger{}, "An alert", true, DefaultTestEventNameRegexp, true},
+		{"empty capability takes both schema defaults", &Spec{}, "An alert", true, DefaultTestEventNameRegexp, true},
 		{"generic sets the name only", genericTrigger, "An event", false, DefaultTestEventNameRegexp, true},
 		{"datadog sets the regexp only", datadogTrigger, "An alert", true, `.+ \[TEST\].+`, false},
-		{"explicit empty values are not defaults", &manifest.Trigger{DefaultEventName: strPtr(""), TestEventNameRegexp: strPtr("")}, "", false, "", false},
+		{"explicit empty values are not defaults", &Spec{DefaultEventName: strPtr(""), TestEventNameRegexp: strPtr("")}, "", false, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,7 +73,7 @@ func TestCompile(t *testing.T) {
 
 func TestCompileRejectsNonRE2(t *testing.T) {
 	for _, pattern := range []string{`(?=lookahead)`, `(a`, `\1`, `[z-a]`, `a{2,1}`, `x{1001}`} {
-		_, err := Compile(&manifest.Trigger{TestEventNameRegexp: strPtr(pattern)})
+		_, err := Compile(&Spec{TestEventNameRegexp: strPtr(pattern)})
 		if err == nil {
 			t.Errorf("Compile(%q): expected an error, but got none", pattern)
 			continue
@@ -221,7 +217,7 @@ func TestParseNumbersKeepTheirText(t *testing.T) {
 
 func TestParseDeepNesting(t *testing.T) {
 	const depth = 10000
-	r := mustCompile(t, &manifest.Trigger{Parser: manifest.Parser{
+	r := mustCompile(t, &Spec{Parser: Parser{
 		EventName: strings.Repeat("/a", depth-1) + "/name",
 		Value:     "/missing",
 	}})
@@ -325,70 +321,4 @@ func TestMessageInvalidUTF8(t *testing.T) {
 	if utf8.ValidString(got) {
 		t.Fatalf("expected invalid bytes to pass through unchanged, but got valid UTF-8 %q", got)
 	}
-}
-
-// TestCompileCorpus compiles every trigger capability in the framework corpus.
-func TestCompileCorpus(t *testing.T) {
-	root := corpusDir(t)
-	set, errs, err := manifest.LoadDir(root)
-	if err != nil {
-		t.Fatalf("loading the corpus: %v", err)
-	}
-	for _, e := range errs {
-		t.Errorf("loading the corpus: %v", e)
-	}
-	n := 0
-	for _, m := range set.All() {
-		if m.Trigger == nil {
-			continue
-		}
-		n++
-		r, err := Compile(m.Trigger)
-		if err != nil {
-			t.Errorf("%s: %v", m.File, err)
-			continue
-		}
-		for _, p := range []string{m.Trigger.Parser.EventName, m.Trigger.Parser.Value, m.Trigger.Parser.URL} {
-			if err := CheckPointer(p); err != nil {
-				t.Errorf("%s: parser pointer: %v", m.File, err)
-			}
-		}
-		if ev := r.Parse(nil); !ev.EventNameDefaulted || ev.EventName == "" {
-			t.Errorf("%s: an empty body must produce a defaulted event name, but got %+v", m.File, ev)
-		}
-	}
-	if n != 7 {
-		t.Errorf("expected 7 trigger manifests in the corpus, but found %d", n)
-	}
-}
-
-// corpusDir finds the framework corpus via $HARNESS_CORPUS or next to the
-// module root, and skips the test when it is absent.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("HARNESS_CORPUS"); dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "integrations")); err == nil {
-			return dir
-		}
-		t.Skipf("HARNESS_CORPUS=%s has no integrations folder", dir)
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("corpus not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus", "integration-framework")
-	if _, err := os.Stat(filepath.Join(corpus, "integrations")); err != nil {
-		t.Skipf("corpus not found at %s (set HARNESS_CORPUS)", corpus)
-	}
-	return corpus
 }

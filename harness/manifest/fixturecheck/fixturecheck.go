@@ -3,8 +3,12 @@
 // parser pointer should resolve in at least one payload that is not a test
 // event, or the scenarios can never show what the pointer picks out.
 //
-// It lives outside package manifest because it parses payloads with
-// harness/trigger, which imports manifest.
+// It lives outside package manifest because it reads recorded payloads with
+// harness/fixture, the record/replay adapter. Folding it in would cause no
+// import cycle, but the validator, which every adapter imports, would then
+// import an adapter; instead cmd/harness wires the rule in through
+// manifest.ValidateOptions.Checks. It parses payloads with the same
+// trigger.Compile the validator and the server use.
 package fixturecheck
 
 import (
