@@ -60,8 +60,12 @@ Feature: Acme Hooks, this repository's generic-style example
     And the flag "checkout" is on in "production"
     And the trigger has been executed 0 times
 
-  Scenario: After a URL reset the old URL is refused
+  Scenario: After a URL reset the old URL is refused and the new one works
     When the trigger URL is reset
     And the vendor sends "acme-hooks/rule-fired.json" to the previous trigger URL
     Then the trigger responds with status 404
     And the flag "checkout" is on in "production"
+    When the vendor sends "acme-hooks/rule-fired.json"
+    Then the trigger responds with status 200
+    And the flag "checkout" is off in "production"
+    And the trigger has been executed 1 time

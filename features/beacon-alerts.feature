@@ -71,8 +71,12 @@ Feature: Beacon Alerts, this repository's vendor-style example
     And the flag "one-click-pay" is on in "production"
     And the trigger has been executed 0 times
 
-  Scenario: After a URL reset the old URL is refused
+  Scenario: After a URL reset the old URL is refused and the new one works
     When the trigger URL is reset
     And the vendor sends "beacon-alerts/incident-opened.json" to the previous trigger URL
     Then the trigger responds with status 404
     And the trigger has been executed 0 times
+    When the vendor sends "beacon-alerts/incident-opened.json"
+    Then the trigger responds with status 200
+    And the flag "one-click-pay" is off in "production"
+    And the trigger has been executed 1 time

@@ -77,9 +77,13 @@ Feature: Dynatrace problem notifications turn a flag off
     Then the trigger outcome is "changed"
     And the flag "checkout" is off in "production"
 
-  Scenario: After a URL reset the old URL is refused
+  Scenario: After a URL reset the old URL is refused and the new one works
     When the trigger URL is reset
     And the vendor sends "dynatrace/problem-open.json" to the previous trigger URL
     Then the trigger responds with status 404
     And the trigger has been executed 0 times
     And the flag "checkout" is on in "production"
+    When the vendor sends "dynatrace/problem-open.json"
+    Then the trigger responds with status 200
+    And the flag "checkout" is off in "production"
+    And the trigger has been executed 1 time

@@ -71,8 +71,12 @@ Feature: Honeycomb triggers turn a flag off
     And the flag "checkout" is on in "production"
     And the trigger has been executed 0 times
 
-  Scenario: After a URL reset the old URL is refused
+  Scenario: After a URL reset the old URL is refused and the new one works
     When the trigger URL is reset
     And the vendor sends "honeycomb/triggered.json" to the previous trigger URL
     Then the trigger responds with status 404
     And the flag "checkout" is on in "production"
+    When the vendor sends "honeycomb/triggered.json"
+    Then the trigger responds with status 200
+    And the flag "checkout" is off in "production"
+    And the trigger has been executed 1 time

@@ -53,11 +53,15 @@ Feature: Splunk Observability Cloud detectors turn a flag off
     Then the trigger outcome is "disabled"
     And the flag "checkout" is on in "production"
 
-  Scenario: After a URL reset the old URL is refused
+  Scenario: After a URL reset the old URL is refused and the new one works
     When the trigger URL is reset
     And the vendor sends "signalfx/detector-anomalous.json" to the previous trigger URL
     Then the trigger responds with status 404
     And the flag "checkout" is on in "production"
+    When the vendor sends "signalfx/detector-anomalous.json"
+    Then the trigger responds with status 200
+    And the flag "checkout" is off in "production"
+    And the trigger has been executed 1 time
 
   Scenario: A recorded, signed request replays with its headers and parses as recorded
     # The recording keeps X-SFX-Signature only as a placeholder; the fake platform

@@ -41,7 +41,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	o := &testOptions{}
 	fs.StringVar(&o.root, "root", ".", "folder holding integrations/, features/ and fixtures/")
 	fs.StringVar(&o.corpus, "corpus", "", "integration repository whose manifests @corpus features also see (default $HARNESS_CORPUS, else ROOT/../shared/corpus/integration-framework)")
-	fs.IntVar(&o.concurrency, "concurrency", 2, "scenarios run at once")
+	fs.IntVar(&o.concurrency, "concurrency", 2, "scenarios run at once (default 1 with --format pretty)")
 	fs.StringSliceVar(&o.formats, "format", []string{"progress"}, "scenario output: pretty, progress, junit or cucumber, optionally :FILE")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
@@ -57,6 +57,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "harness check: unexpected argument %q (check takes only flags)\nRun \"harness check --help\" for usage.\n", fs.Arg(0))
 		return exitUsage
 	}
+	o.serialPretty(fs)
 	if o.corpus == "" {
 		o.corpus = defaultCorpus(o.root)
 	}

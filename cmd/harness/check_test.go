@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // TestCheckPassesOnThisRepository is the promise the README makes first:
@@ -79,6 +81,10 @@ func TestTestExitCodes(t *testing.T) {
 		{"failing feature", []string{"--root", fail}, exitFail, `expected the flag "checkout" to be on in "production", but got off`},
 		{"pretty format", []string{"--root", pass, "--format", "pretty"}, exitOK, "Scenario: alert"},
 		{"junit to a file", []string{"--root", pass, "--format", "junit:" + filepath.Join(pass, "r.xml")}, exitOK, "features: 1 run"},
+		// The README and the help show both ways to ask for several formats.
+		{"comma-separated formats", []string{"--root", pass, "--format", "progress,junit:" + filepath.Join(pass, "c.xml")}, exitOK, "1 scenarios (1 passed)"},
+		{"repeated formats", []string{"--root", pass, "--format", "progress", "--format", "cucumber:" + filepath.Join(pass, "c.json")}, exitOK, "1 scenarios (1 passed)"},
+		{"one bad format among good ones", []string{"--root", pass, "--format", "progress,xml"}, exitUsage, `--format "xml" is not a format`},
 		{"tags that match nothing", []string{"--root", pass, "--tags", "@none"}, exitFail, "no feature ran"},
 		{"integration not in root", []string{"--root", corpusOnly}, exitFail, `not run: ` + filepath.Join(corpusOnly, "features", "acme.feature") + `: integration "datadog" not in`},
 		{"unknown format", []string{"--root", pass, "--format", "xml"}, exitUsage, `--format "xml" is not a format`},
@@ -113,5 +119,35 @@ func TestCheckFailsWhenAScenarioFails(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "check failed: validate passed, test failed") {
 		t.Errorf("expected the verdict of each half, but got:\n%s", errOut.String())
+	}
+}
+
+// TestPrettyRunsOneScenarioAtATime: godog's pretty formatter prints steps as
+// they finish, so unless the user asked for concurrency, pretty output runs
+// scenarios one after another to keep each scenario's lines together.
+func TestPrettyRunsOneScenarioAtATime(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"progress keeps the default", []string{"--format", "progress"}, 2},
+		{"pretty runs serially", []string{"--format", "pretty"}, 1},
+		{"pretty among others runs serially", []string{"--format", "junit:r.xml,pretty"}, 1},
+		{"pretty to a file runs serially", []string{"--format", "pretty:out.txt"}, 1},
+		{"an explicit concurrency wins", []string{"--format", "pretty", "--concurrency", "3"}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+			o, _, _ := testFlags(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			o.serialPretty(fs)
+			if o.concurrency != tt.want {
+				t.Errorf("expected concurrency %d, but got %d", tt.want, o.concurrency)
+			}
+		})
 	}
 }

@@ -190,12 +190,12 @@ func describeEvent(ev trigger.Event, rules *trigger.Rules) [][2]string {
 	if ev.EventNameDefaulted {
 		src := "the manifest's defaultEventName"
 		if rules.DefaultNameFromSchema {
-			src = "the schema default"
+			src = "the schema's defaultEventName"
 		}
 		if rules.Parser.EventName == "" {
-			name += " (default from " + src + ": the parser has no eventName pointer)"
+			name += " (" + src + ": the parser has no eventName pointer)"
 		} else {
-			name += fmt.Sprintf(" (default from %s: %s found nothing usable)", src, rules.Parser.EventName)
+			name += fmt.Sprintf(" (%s: %s found nothing usable)", src, rules.Parser.EventName)
 		}
 	}
 	opt := func(v, p string) string {

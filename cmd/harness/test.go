@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -80,6 +81,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "harness test: unexpected argument %q (test takes only flags; choose features with --features or --tags)\nRun \"harness test --help\" for usage.\n", fs.Arg(0))
 		return exitUsage
 	}
+	o.serialPretty(fs)
 	return runFeatures(ctx, o.resolve(), stdout, stderr, "harness test")
 }
 
@@ -98,10 +100,26 @@ func testFlags(fs *pflag.FlagSet) (*testOptions, *bool, *bool) {
 	fs.StringVar(&o.corpus, "corpus", os.Getenv("HARNESS_CORPUS"), "integration repository whose manifests @corpus features also see (default $HARNESS_CORPUS)")
 	fs.StringVar(&o.tags, "tags", "", `run only scenarios matching EXPR, e.g. "@datadog" or "@corpus && ~@slow" ("," is or)`)
 	fs.StringSliceVar(&o.formats, "format", []string{"progress"}, "output: pretty, progress, junit or cucumber, optionally :FILE; repeat or separate with commas for several")
-	fs.IntVar(&o.concurrency, "concurrency", 2, "scenarios run at once; each has its own platform")
+	fs.IntVar(&o.concurrency, "concurrency", 2, "scenarios run at once; each has its own platform (default 1 with --format pretty)")
 	listSteps := fs.Bool("steps", false, "print the step reference and exit")
 	help := fs.BoolP("help", "h", false, "show this help")
 	return o, listSteps, help
+}
+
+// serialPretty runs one scenario at a time when pretty output is asked for
+// and --concurrency was not given: godog's pretty formatter writes each step
+// as it finishes, so two scenarios at once interleave their lines and the
+// readable output stops being readable.
+func (o *testOptions) serialPretty(fs *pflag.FlagSet) {
+	if fs.Changed("concurrency") {
+		return
+	}
+	for _, f := range o.formats {
+		if name, _, _ := strings.Cut(f, ":"); name == "pretty" {
+			o.concurrency = 1
+			return
+		}
+	}
 }
 
 func (o *testOptions) resolve() testOptions {

@@ -34,6 +34,25 @@ func TestCorpusPasses(t *testing.T) {
 			}
 		}
 	}
+	// last9 writes its host variable as {{ endpointUrl }}, which the
+	// framework's includeErrorResponseBody test does not recognise: harness
+	// warns, says why, and the run still passes.
+	if rep.Summary.Warnings != 1 {
+		t.Errorf("expected exactly 1 warning (last9), but got %d", rep.Summary.Warnings)
+	}
+	for _, r := range rep.Integrations {
+		if r.Key != "last9" {
+			continue
+		}
+		if len(r.Problems) != 1 || r.Problems[0].Rule != manifest.RuleErrorResponseBody || r.Problems[0].Severity != manifest.SeverityWarning {
+			t.Fatalf("expected one error-response-body warning for last9, but got %+v", r.Problems)
+		}
+		for _, want := range []string{"framework's own test accepts this manifest", "{{endpointUrl}}", "{{ endpointUrl }}", "allowedValues"} {
+			if !strings.Contains(r.Problems[0].Message, want) {
+				t.Errorf("expected the last9 warning to mention %q, but got %q", want, r.Problems[0].Message)
+			}
+		}
+	}
 	triggers := 0
 	for _, r := range rep.Integrations {
 		raw, _ := os.ReadFile(filepath.Join(root, r.File))
@@ -139,6 +158,15 @@ func TestBrokenCorpusCopies(t *testing.T) {
 				return strings.Replace(s, `"categories": ["monitoring"],`, `"categories": ["monitoring",],`, 1)
 			},
 			rule: manifest.RuleJSON, path: "", lineOf: `"monitoring",]`,
+		},
+		{
+			// The spelling the framework's own test reads: it fails this
+			// copy, so harness must too (the original only gets a warning).
+			name: "error body from an unspaced free-form host", key: "last9",
+			edit: func(s string) string {
+				return strings.Replace(s, `"{{ endpointUrl }}/events`, `"{{endpointUrl}}/events`, 1)
+			},
+			rule: manifest.RuleErrorResponseBody, path: "/capabilities/auditLogEventsHook/includeErrorResponseBody", lineOf: `"includeErrorResponseBody"`,
 		},
 		{
 			name: "icon renamed", key: "dynatrace",

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -203,6 +204,7 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 		} else {
 			file = r.display(file)
 		}
+		file = fromWorkDir(file)
 		loc := ""
 		if p.Line > 0 {
 			loc = fmt.Sprintf(",line=%d,col=%d", p.Line, p.Column)
@@ -219,8 +221,30 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 		}
 	}
 	s := r.Summary
-	ew.printf("harness validate: %d integrations, %d errors, %d warnings, %d notes (schema: %s)\n", s.Integrations, s.Errors, s.Warnings, s.Notes, r.Schema)
+	ew.printf("harness validate: %d %s, %d %s, %d %s, %d %s (schema: %s)\n",
+		s.Integrations, plural("integration", "integrations", s.Integrations),
+		s.Errors, plural("error", "errors", s.Errors),
+		s.Warnings, plural("warning", "warnings", s.Warnings),
+		s.Notes, plural("note", "notes", s.Notes), r.Schema)
 	return ew.err
+}
+
+// fromWorkDir makes an absolute path relative to the working directory when
+// it lies below it: GitHub places an annotation only by a path from the
+// repository root, which is where a workflow step runs, and a CI job often
+// passes --root as an absolute path.
+func fromWorkDir(file string) string {
+	if !filepath.IsAbs(file) {
+		return file
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return file
+	}
+	if rel, err := filepath.Rel(wd, file); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(rel)
+	}
+	return file
 }
 
 var ghDataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")

@@ -153,7 +153,12 @@ func LoadFS(fsys fs.FS, base string) (*Set, []*LoadError, error) {
 
 // Parse decodes one manifest's bytes. It fails only when the bytes are not a
 // JSON object; schema and rule checks are Validate's job.
+//
+// A leading UTF-8 byte order mark is dropped, as Node's require() does for the
+// framework's suite; Raw is the text after it, so positions match what an
+// editor shows and the bytes embed as JSON.
 func Parse(key, file string, raw []byte) (*Manifest, *LoadError) {
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -165,8 +170,9 @@ func Parse(key, file string, raw []byte) (*Manifest, *LoadError) {
 		case errors.As(err, &se):
 			line, col = LineCol(raw, int(se.Offset))
 		case errors.As(err, &te):
-			line, col = LineCol(raw, int(te.Offset))
-			err = fmt.Errorf("manifest must be a JSON object, found %s", te.Value)
+			// The value is valid JSON of the wrong kind: point at its start.
+			line, col = LineCol(raw, len(raw)-len(bytes.TrimLeft(raw, " \t\r\n")))
+			return nil, &LoadError{Key: key, File: file, Line: line, Col: col, Err: notObject(te.Value)}
 		default:
 			line, col = LineCol(raw, len(raw))
 		}
@@ -175,7 +181,7 @@ func Parse(key, file string, raw []byte) (*Manifest, *LoadError) {
 	if doc == nil {
 		// json decodes a top-level null into a map as a nil map, no error.
 		line, col := LineCol(raw, len(raw)-len(bytes.TrimLeft(raw, " \t\r\n")))
-		return nil, &LoadError{Key: key, File: file, Line: line, Col: col, Err: errors.New("manifest must be a JSON object, found null")}
+		return nil, &LoadError{Key: key, File: file, Line: line, Col: col, Err: notObject("null")}
 	}
 	if dec.More() {
 		line, col := LineCol(raw, int(dec.InputOffset()))
@@ -190,6 +196,18 @@ func Parse(key, file string, raw []byte) (*Manifest, *LoadError) {
 		}
 	}
 	return m, nil
+}
+
+func notObject(found string) error {
+	switch found {
+	case "array":
+		found = "an array"
+	case "string", "number":
+		found = "a " + found
+	case "bool":
+		found = "a boolean"
+	}
+	return fmt.Errorf("a manifest must be one JSON object, but the file holds %s: put the manifest's fields inside { }", found)
 }
 
 // decodeTrigger reads the trigger capability leniently: a field of the wrong

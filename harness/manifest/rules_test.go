@@ -71,6 +71,9 @@ func TestRules(t *testing.T) {
 		"hmac-variable-ok":           nil,
 		"error-response-body":        {manifest.RuleErrorResponseBody},
 		"error-response-body-ok":     nil,
+		"error-response-body-spaced": {manifest.RuleErrorResponseBody}, // a warning: the framework accepts it
+		"error-response-body-enum":   {manifest.RuleErrorResponseBody}, // a warning: the framework accepts it
+		"error-response-body-no-url": nil,                              // cloudtrail in the corpus has the flag without an endpoint
 		"standard-payload-templates": {manifest.RuleStandardPayload},
 		"flag-link-ok":               nil,
 		"flag-link-render":           {manifest.RuleTemplateRender},
@@ -124,9 +127,14 @@ func TestSeverities(t *testing.T) {
 		rep := validateRulesRoot(t, strict)
 		for _, r := range rep.Integrations {
 			switch r.Key {
-			case "trigger-name", "fixture-pointer":
+			case "trigger-name", "fixture-pointer", "error-response-body-spaced", "error-response-body-enum":
 				if r.OK == strict {
 					t.Errorf("strict=%v: expected %s ok=%v, but got ok=%v", strict, r.Key, !strict, r.OK)
+				}
+			case "error-response-body":
+				// The framework fails this one, so it is an error even without --strict.
+				if r.OK {
+					t.Errorf("strict=%v: expected %s to fail, but it passed", strict, r.Key)
 				}
 			case "trigger-shared-secret":
 				if !r.OK || r.Problems[0].Severity != manifest.SeverityNote {

@@ -131,3 +131,47 @@ func TestValidatorCheck(t *testing.T) {
 		t.Errorf("expected two trigger-pointer errors, but got %+v", res.Problems)
 	}
 }
+
+// TestNoSampleContext: outside a framework checkout there is nothing to
+// render templates with, so each is only parsed and gets a warning that
+// says why; the run still passes unless --strict.
+func TestNoSampleContext(t *testing.T) {
+	root := t.TempDir()
+	mustCopyDir(t, filepath.Join(rulesRoot, "integrations", "template-ok"), filepath.Join(root, "integrations", "template-ok"))
+	for _, strict := range []bool{false, true} {
+		rep, err := manifest.Validate(manifest.ValidateOptions{Root: root, Strict: strict})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := rep.Integrations[0].Problems
+		if len(ps) != 2 || rep.OK() == strict {
+			t.Fatalf("strict=%v: expected two sample-context problems and ok=%v, but got ok=%v %+v", strict, !strict, rep.OK(), ps)
+		}
+		for _, p := range ps {
+			if p.Rule != manifest.RuleSampleContext || !strings.HasPrefix(p.Path, "/capabilities/auditLogEventsHook/templates/") || p.Line == 0 || !strings.Contains(p.Message, "sample-context/") {
+				t.Errorf("strict=%v: expected a located sample-context problem naming the folder, but got %+v", strict, p)
+			}
+		}
+	}
+}
+
+// TestGitHubPathsFromWorkDir: annotations name files from the repository
+// root (the working directory), also when --root is absolute.
+func TestGitHubPathsFromWorkDir(t *testing.T) {
+	abs, err := filepath.Abs(rulesRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := manifest.Validate(manifest.ValidateOptions{Root: abs, Keys: []string{"overview-period"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := rep.WriteGitHub(&buf); err != nil {
+		t.Fatal(err)
+	}
+	want := "::error file=" + rulesRoot + "/integrations/overview-period/manifest.json,line=4,col=3,title=overview-period::"
+	if !strings.HasPrefix(buf.String(), want) {
+		t.Errorf("expected an annotation starting %q, but got:\n%s", want, buf.String())
+	}
+}

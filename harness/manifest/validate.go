@@ -243,7 +243,7 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 			rule = RuleManifestMissing
 		}
 		msg := le.Err.Error()
-		if rule == RuleJSON {
+		if rule == RuleJSON && strings.HasPrefix(msg, "not valid JSON") {
 			msg += ": fix the syntax at this position"
 		}
 		rep.Integrations = append(rep.Integrations, &Result{Key: le.Key, File: le.File, Problems: []Problem{{

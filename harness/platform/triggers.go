@@ -216,8 +216,10 @@ type TriggerPatch struct {
 // UpdateTrigger applies a semantic patch. cycled reports a new token, which
 // the caller may show in full once.
 func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch TriggerPatch) (t Trigger, cycled bool, err error) {
-	if len(patch.Instructions) == 0 && patch.Comment == nil {
-		return Trigger{}, false, errorf(CodeInvalid, "/instructions is required: send at least one of replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger, enableTrigger")
+	// The semantic patch format documents instructions as required; a patch
+	// with only a comment is refused rather than read as a comment edit.
+	if len(patch.Instructions) == 0 {
+		return Trigger{}, false, errorf(CodeInvalid, "/instructions is required and must not be empty: send at least one of replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger, enableTrigger (a comment alone is not an update)")
 	}
 	for i, in := range patch.Instructions {
 		path := "/instructions/" + strconv.Itoa(i)

@@ -279,6 +279,10 @@ func hostileRequests(f *hostileFixture) []struct {
 		{"trigger patch: disable then bad kind", "PATCH", base, `{"instructions":[{"kind":"disableTrigger"},{"kind":"explode"}]}`, nil, 400, "invalid_request"},
 		{"trigger patch: cycle then bad kind", "PATCH", base, `{"instructions":[{"kind":"cycleTriggerUrl"},{"kind":"nope"}]}`, []string{"Content-Type", semantic}, 400, "invalid_request"},
 		{"trigger patch: comment, replace, then bad replace value", "PATCH", base, `{"comment":"x","instructions":[{"kind":"replaceTriggerActionInstructions","value":[{"kind":"turnFlagOn"}]},{"kind":"replaceTriggerActionInstructions","value":[{"kind":"explode"}]}]}`, nil, 400, "invalid_request"},
+		{"trigger patch: comment only", "PATCH", base, `{"comment":"only a comment"}`, nil, 400, "invalid_request"},
+		{"trigger patch: empty instructions", "PATCH", base, `{"comment":"x","instructions":[]}`, []string{"Content-Type", semantic}, 400, "invalid_request"},
+		{"trigger patch: null instructions", "PATCH", base, `{"instructions":null}`, nil, 400, "invalid_request"},
+		{"trigger patch: empty object", "PATCH", base, `{}`, nil, 400, "invalid_request"},
 		{"trigger patch: two actions in one replace", "PATCH", base, `{"instructions":[{"kind":"enableTrigger"},{"kind":"replaceTriggerActionInstructions","value":[{"kind":"turnFlagOn"},{"kind":"turnFlagOff"}]}]}`, nil, 400, "invalid_request"},
 		{"trigger create: two actions", "POST", "/api/v2/flags/default/checkout/triggers/production", `{"integrationKey":"generic-trigger","instructions":[{"kind":"turnFlagOff"},{"kind":"turnFlagOn"}]}`, nil, 400, "invalid_request"},
 		{"trigger create: unknown action", "POST", "/api/v2/flags/default/checkout/triggers/production", `{"integrationKey":"generic-trigger","instructions":[{"kind":"deleteFlag"}]}`, nil, 400, "invalid_request"},
@@ -291,6 +295,9 @@ func hostileRequests(f *hostileFixture) []struct {
 		{"audit bad spec", "GET", "/api/v2/auditlog?spec=proj", "", nil, 400, "invalid_request"},
 		{"audit bad pattern", "GET", "/api/v2/auditlog?spec=proj/[", "", nil, 400, "invalid_request"},
 		{"audit unknown entry", "GET", "/api/v2/auditlog/../../etc", "", nil, 404, "not_found"},
+		{"dot segment in the API path", "POST", "/api/v2/./flags/default", `{"key":"dot","name":"D"}`, nil, 404, "not_found"},
+		{"encoded dot-dot segment", "GET", "/api/v2/projects/%2e%2e", "", nil, 404, "not_found"},
+		{"doubled slash", "GET", "//api/v2/projects", "", nil, 404, "not_found"},
 	}
 }
 
@@ -455,17 +462,25 @@ func TestRESTContentTypeIsNotChecked(t *testing.T) {
 	}
 }
 
-// TestHostileDotSegments: gorilla/mux answers a path with "." or ".."
-// segments with a 301 to the cleaned path (no envelope) and does nothing
-// else; a trigger URL with dot segments is not executed.
+// TestHostileDotSegments: a path with "." or ".." segments, plain or
+// percent-encoded, or an empty segment, gets a 404 with the error envelope
+// and no redirect (the router's 301 had no envelope), and nothing is done: in particular a trigger
+// URL with dot segments is not executed and a flag is not created through
+// a path that would clean to the flags route.
 func TestHostileDotSegments(t *testing.T) {
 	f := newHostileFixture(t, Options{})
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, path := range []string{
 		f.path(f.enabled) + "/..",
+		f.path(f.enabled) + "/.",
 		"/webhook/triggers/../../api/v2/flags/default",
+		strings.Replace(f.path(f.enabled), "/webhook/triggers/", "/webhook/triggers/./", 1),
 		"/api/v2/flags/default/../../projects",
-		"/api/v2/./flags/default/checkout",
+		"/api/v2/flags/default/checkout/..",
+		"/api/v2/./flags/default",
+		"/api/v2/%2E%2E/v2/flags/default",
+		"//api/v2/flags/default",
+		"/api/v2/flags//default",
 	} {
 		req, err := http.NewRequest("POST", f.URL()+path, strings.NewReader(`{"key":"dots","name":"D"}`))
 		if err != nil {
@@ -475,9 +490,17 @@ func TestHostileDotSegments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var env struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}
+		derr := json.NewDecoder(res.Body).Decode(&env)
 		res.Body.Close()
-		if res.StatusCode != http.StatusMovedPermanently || strings.Contains(res.Header.Get("Location"), "..") {
-			t.Fatalf("%s: expected a 301 to a clean path, but got %d to %q", clipPath(path), res.StatusCode, res.Header.Get("Location"))
+		if res.StatusCode != http.StatusNotFound || derr != nil || env.Code != "not_found" || env.Message == "" {
+			t.Fatalf("%s: expected 404 with the not_found envelope, but got %d (decode error %v, code %q)", clipPath(path), res.StatusCode, derr, env.Code)
+		}
+		if loc := res.Header.Get("Location"); loc != "" {
+			t.Fatalf("%s: expected no redirect, but got Location %q", clipPath(path), loc)
 		}
 	}
 	assertUnchanged(t, f.before, takeSnapshot(t, f.Platform()))

@@ -58,6 +58,20 @@ type projectRep struct {
 	Links                     map[string]link `json:"_links"`
 }
 
+// projectCreatedRep answers POST /projects. The official clients decode that
+// answer as ProjectRep, whose environments is a required plain array, while
+// a read (Project) has environments as a collection object {"items": [...]}.
+// The shallower Environments field hides the embedded one in encoding/json.
+type projectCreatedRep struct {
+	projectRep
+	Environments []environmentRep `json:"environments"`
+}
+
+func toCreatedProject(p platform.Project) projectCreatedRep {
+	r := toProject(p)
+	return projectCreatedRep{projectRep: r, Environments: r.Environments.Items}
+}
+
 func toProject(p platform.Project) projectRep {
 	r := projectRep{ID: p.ID, Key: p.Key, Name: p.Name, Tags: nonNil(p.Tags),
 		Links: links("/api/v2/projects/"+p.Key, "flags", "/api/v2/flags/"+p.Key)}
@@ -130,6 +144,8 @@ func toFlag(f platform.Flag, envNames map[string]string) *flagRep {
 		Environments:           map[string]flagEnvRep{},
 		Links:                  links("/api/v2/flags/"+f.ProjectKey+"/"+f.Key, "parent", "/api/v2/flags/"+f.ProjectKey),
 	}
+	// Never null: variations is required and decoded as an array.
+	r.Variations = make([]variationRep, 0, len(f.Variations))
 	for _, v := range f.Variations {
 		r.Variations = append(r.Variations, variationRep{ID: v.ID, Value: v.Value, Name: v.Name})
 	}

@@ -56,7 +56,7 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toProject(p))
+	writeJSON(w, http.StatusCreated, toCreatedProject(p))
 }
 
 // decodeRequest reads the limited body and decodes it as JSON into v. The

@@ -65,24 +65,30 @@ func TestProjectRoutes(t *testing.T) {
 	if len(list.Items) != 1 || list.Items[0].Key != "default" {
 		t.Fatalf("expected only the default project at start, but got %+v", list.Items)
 	}
+	// A read has environments as a collection object; the answer to a
+	// create (the clients' ProjectRep) has them as a plain array.
 	type projectDoc struct {
 		Key          string
 		Environments struct {
 			Items []struct{ Key, Name string }
 		}
 	}
-	p := decode[projectDoc](t, ts.must(http.StatusCreated, "POST", "/api/v2/projects", map[string]any{"key": "shop", "name": "Shop"}).Body)
-	if len(p.Environments.Items) != 2 || p.Environments.Items[0].Key != "production" || p.Environments.Items[1].Key != "test" {
-		t.Fatalf("expected a new project to have production and test, but got %+v", p.Environments.Items)
+	type createdDoc struct {
+		Key          string
+		Environments []struct{ Key, Name string }
+	}
+	p := decode[createdDoc](t, ts.must(http.StatusCreated, "POST", "/api/v2/projects", map[string]any{"key": "shop", "name": "Shop"}).Body)
+	if len(p.Environments) != 2 || p.Environments[0].Key != "production" || p.Environments[1].Key != "test" {
+		t.Fatalf("expected a new project to have production and test, but got %+v", p.Environments)
 	}
 	got := decode[projectDoc](t, ts.must(http.StatusOK, "GET", "/api/v2/projects/shop", nil).Body)
-	if got.Key != "shop" {
-		t.Fatalf("expected project shop, but got %+v", got)
+	if got.Key != "shop" || len(got.Environments.Items) != 2 || got.Environments.Items[0].Key != "production" || got.Environments.Items[1].Key != "test" {
+		t.Fatalf("expected project shop with production and test, but got %+v", got)
 	}
-	custom := decode[projectDoc](t, ts.must(http.StatusCreated, "POST", "/api/v2/projects",
+	custom := decode[createdDoc](t, ts.must(http.StatusCreated, "POST", "/api/v2/projects",
 		map[string]any{"key": "ops", "name": "Ops", "environments": []map[string]any{{"key": "staging", "name": "Staging"}}}).Body)
-	if len(custom.Environments.Items) != 1 || custom.Environments.Items[0].Key != "staging" {
-		t.Fatalf("expected the given environments, but got %+v", custom.Environments.Items)
+	if len(custom.Environments) != 1 || custom.Environments[0].Key != "staging" {
+		t.Fatalf("expected the given environments, but got %+v", custom.Environments)
 	}
 
 	for _, tc := range []struct {

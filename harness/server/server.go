@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -162,7 +163,42 @@ func (s *Server) routes() http.Handler {
 	withServer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
 	})
-	return s.recoverPanics(limitBodies(s.webhookFastPath(withServer)))
+	return s.recoverPanics(s.rejectOddPaths(limitBodies(s.webhookFastPath(withServer))))
+}
+
+// rejectOddPaths answers a path with a "." or ".." segment (also when
+// percent-encoded: URL.Path is decoded), or with an empty segment ("//"),
+// with 404 and the error envelope. The router's own path cleaning is off
+// (SkipClean) because it answers such paths with a bare 301 that the
+// platform's clients cannot read, and that turns a POST into a GET when
+// followed; no resource of the platform lives at such a path.
+func (s *Server) rejectOddPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if why := oddSegment(r.URL.Path); why != "" {
+			s.log.Debug("request", "route", "(odd path segment)", "method", r.Method, "status", http.StatusNotFound)
+			writeErr(w, http.StatusNotFound, "not_found", "no such route: "+why)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// oddSegment says what is wrong with a path that has a segment that is
+// exactly "." or "..", or an empty one, and is "" for any other path. Most
+// paths hold neither "/." nor "//", so the split is rarely needed.
+func oddSegment(path string) string {
+	if strings.Contains(path, "//") {
+		return `the path has an empty segment ("//"); check that the base URL has no trailing slash`
+	}
+	if !strings.Contains(path, "/.") {
+		return ""
+	}
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "." || seg == ".." {
+			return `the path has a "." or ".." segment; send the path without them`
+		}
+	}
+	return ""
 }
 
 type serverKey struct{}
@@ -192,6 +228,9 @@ func api(h boundHandler) http.Handler {
 // sharedRouter is built once per process; it holds no per-server state.
 var sharedRouter = sync.OnceValue(func() *mux.Router {
 	r := mux.NewRouter()
+	// No cleaning: the router would answer "//", "." and ".." with a bare
+	// 301; rejectOddPaths answers those paths with the envelope instead.
+	r.SkipClean(true)
 	r.NotFoundHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
 		s.log.Debug("request", "route", "(none)", "method", req.Method, "status", http.StatusNotFound)
 		writeErr(w, http.StatusNotFound, "not_found", "no such route: see the README's serve section for the routes the fake platform answers")

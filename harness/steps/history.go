@@ -71,10 +71,14 @@ func (w *world) toggles(flag string) ([]auditEntry, error) {
 			}
 		}
 		// "before" is exclusive, so entries sharing the oldest millisecond are
-		// asked for again with before+1 and skipped by id; a page with nothing
-		// new ends the walk.
-		if len(page.Items) < 20 || fresh == 0 {
+		// asked for again with before+1 and skipped by id. A full page with
+		// nothing new means more than a page shares one millisecond: the API
+		// cannot reach past it, so say so rather than count short.
+		if len(page.Items) < 20 {
 			return out, nil
+		}
+		if fresh == 0 {
+			return nil, fmt.Errorf("reading the change history of the flag %q: more than 20 entries share the millisecond %d, and the API pages by date, so the count would be short", flag, before-1)
 		}
 		before++
 	}

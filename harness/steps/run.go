@@ -91,8 +91,12 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if o.Format == "" {
 		o.Format = "progress"
 	}
-	if err := CheckFormat(o.Format); err != nil {
-		return nil, err
+	// godog takes several formats separated by commas, each with its own
+	// optional file, so each one is checked on its own.
+	for _, f := range strings.Split(o.Format, ",") {
+		if err := CheckFormat(f); err != nil {
+			return nil, err
+		}
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1

@@ -175,9 +175,10 @@ func TestRunStopsWhenInterrupted(t *testing.T) {
 func TestRunUsageErrors(t *testing.T) {
 	root := writeTree(t, map[string]string{"integrations/.keep": "", "features/.keep": ""})
 	for name, o := range map[string]RunOptions{
-		"bad format":  {Root: root, FeaturesDir: filepath.Join(root, "features"), Format: "html"},
-		"no features": {Root: root, FeaturesDir: filepath.Join(root, "features")},
-		"no root":     {Root: filepath.Join(root, "nope"), FeaturesDir: filepath.Join(root, "features")},
+		"bad format":                 {Root: root, FeaturesDir: filepath.Join(root, "features"), Format: "html"},
+		"bad format among good ones": {Root: root, FeaturesDir: filepath.Join(root, "features"), Format: "progress,html:r.html"},
+		"no features":                {Root: root, FeaturesDir: filepath.Join(root, "features")},
+		"no root":                    {Root: filepath.Join(root, "nope"), FeaturesDir: filepath.Join(root, "features")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Run(context.Background(), o)
@@ -186,5 +187,37 @@ func TestRunUsageErrors(t *testing.T) {
 				t.Fatalf("expected a UsageError, but got %v", err)
 			}
 		})
+	}
+}
+
+// TestRunSeveralFormats: godog takes "progress,junit:FILE", and the command
+// passes repeated --format flags on in that form.
+func TestRunSeveralFormats(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"integrations/bench/manifest.json": benchManifest,
+		"fixtures/bench/alert.json":        `{"eventName": "Error rate high"}`,
+		"features/bench.feature":           runFeature,
+	})
+	report := filepath.Join(root, "report.xml")
+	var out bytes.Buffer
+	res, err := Run(context.Background(), RunOptions{
+		Root: root, FeaturesDir: filepath.Join(root, "features"), FixturesDir: filepath.Join(root, "fixtures"),
+		Format: "progress,junit:" + report, Output: &out, NoColors: true,
+	})
+	if err != nil {
+		t.Fatalf("expected two formats to be accepted, but got %v", err)
+	}
+	if !res.Passed {
+		t.Errorf("expected the run to pass, but it failed:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "1 scenarios (1 passed)") {
+		t.Errorf("expected progress output, but got:\n%s", out.String())
+	}
+	xml, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("expected a JUnit report at %s, but got %v", report, err)
+	}
+	if !strings.Contains(string(xml), `<testsuites name="harness" tests="1"`) {
+		t.Errorf("expected a JUnit report of one test, but got:\n%s", xml)
 	}
 }
