@@ -14,6 +14,8 @@ import (
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/steps"
+
+	"github.com/flagharness/harness/internal/corpustest"
 )
 
 // moduleRoot walks up from the package directory to go.mod, so the test
@@ -36,17 +38,10 @@ func moduleRoot(t *testing.T) string {
 	}
 }
 
-// corpusDir is $HARNESS_CORPUS or ../shared/corpus/integration-framework
-// beside the module; "" when neither exists.
-func corpusDir(root string) string {
-	dir := os.Getenv("HARNESS_CORPUS")
-	if dir == "" {
-		dir = filepath.Join(root, "..", "shared", "corpus", "integration-framework")
-	}
-	if st, err := os.Stat(filepath.Join(dir, "integrations")); err != nil || !st.IsDir() {
-		return ""
-	}
-	return dir
+// corpusDir finds the framework corpus or skips the test with one line.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	return corpustest.Dir(t)
 }
 
 func run(t *testing.T, o steps.RunOptions) *steps.Result {
@@ -93,10 +88,7 @@ func TestExampleFeatures(t *testing.T) {
 // with this repository's features and fixtures.
 func TestCorpusFeatures(t *testing.T) {
 	root := moduleRoot(t)
-	corpus := corpusDir(root)
-	if corpus == "" {
-		t.Skip("corpus not found: set HARNESS_CORPUS or put it at ../shared/corpus/integration-framework")
-	}
+	corpus := corpusDir(t)
 	res := run(t, steps.RunOptions{
 		Root:        corpus,
 		FeaturesDir: filepath.Join(root, "features"),

@@ -14,6 +14,8 @@ import (
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/steps"
 	"github.com/flagharness/harness/harness/trigger"
+
+	"github.com/flagharness/harness/internal/corpustest"
 )
 
 func TestParseParserFlag(t *testing.T) {
@@ -228,13 +230,10 @@ func TestNewPassesValidateAndTest(t *testing.T) {
 	}
 }
 
-// scaffoldCorpusDir finds the framework corpus: $HARNESS_CORPUS, else beside the
-// module root (this package is two levels below it).
+// scaffoldCorpusDir finds the framework corpus; "" when this machine lacks it.
 func scaffoldCorpusDir() string {
-	if d := os.Getenv("HARNESS_CORPUS"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared", "corpus", "integration-framework")
+	dir, _ := corpustest.Find()
+	return dir
 }
 
 var updateNew = flag.Bool("update-new", false, "rewrite the golden files of harness new under testdata/new")

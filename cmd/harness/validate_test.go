@@ -9,26 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flagharness/harness/internal/corpustest"
 )
 
-// validateCorpusDir finds the framework corpus ($HARNESS_CORPUS, else beside
-// the module root) or skips with one line.
+// validateCorpusDir finds the framework corpus or skips with one line.
 func validateCorpusDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("HARNESS_CORPUS"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, "integrations")); err != nil {
-			t.Skipf("HARNESS_CORPUS=%s has no integrations folder", d)
-		}
-		return d
-	}
-	d, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus", "integration-framework"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(d, "integrations")); err != nil {
-		t.Skipf("corpus not found at %s (set HARNESS_CORPUS)", d)
-	}
-	return d
+	return corpustest.Dir(t)
 }
 
 func runValidateArgs(args ...string) (code int, stdout, stderr string) {

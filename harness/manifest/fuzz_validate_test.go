@@ -11,6 +11,8 @@ import (
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/trigger"
+
+	"github.com/flagharness/harness/internal/corpustest"
 )
 
 // FuzzValidateManifest treats arbitrary bytes as an integration's
@@ -125,29 +127,9 @@ func checkPosition(t *testing.T, raw []byte, line, col int, what string) {
 	}
 }
 
-// fuzzCorpusDir finds the framework corpus via $HARNESS_CORPUS or beside
-// the module root; "" when this machine lacks it.
+// fuzzCorpusDir finds the framework corpus; "" when this machine lacks it
+// (the corpus only adds seeds).
 func fuzzCorpusDir() string {
-	if d := os.Getenv("HARNESS_CORPUS"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "integration-framework")
-	if _, err := os.Stat(filepath.Join(c, "integrations")); err != nil {
-		return ""
-	}
-	return c
+	dir, _ := corpustest.Find()
+	return dir
 }

@@ -4,38 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/flagharness/harness/internal/corpustest"
 )
 
-// corpusDir finds the framework corpus: $HARNESS_CORPUS, else
-// ../shared/corpus/integration-framework beside the module root. It skips the
-// test with one line when the corpus is absent.
+// corpusDir finds the framework corpus or skips the test with one line.
 func corpusDir(tb testing.TB) string {
 	tb.Helper()
-	if d := os.Getenv("HARNESS_CORPUS"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, "integrations")); err == nil {
-			return d
-		}
-		tb.Skipf("HARNESS_CORPUS=%s has no integrations folder", d)
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("corpus not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "corpus", "integration-framework")
-	if _, err := os.Stat(filepath.Join(d, "integrations")); err != nil {
-		tb.Skipf("corpus not found at %s (set HARNESS_CORPUS)", d)
-	}
-	return d
+	return corpustest.Dir(tb)
 }
 
 // mustCopyDir copies the tree at src into dst.

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
+
+	"github.com/flagharness/harness/internal/corpustest"
 )
 
 // testManifests are small manifests covering the parser shapes: a generic
@@ -236,31 +236,10 @@ func (ts *testServer) toggles(flag string) []auditDoc {
 	return out
 }
 
-// corpusDir finds the framework corpus, or "" when this machine lacks it.
+// corpusDir finds the framework corpus or skips the test with one line.
 func corpusDir(tb testing.TB) string {
 	tb.Helper()
-	if d := os.Getenv("HARNESS_CORPUS"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "integration-framework")
-	if _, err := os.Stat(filepath.Join(c, "integrations")); err != nil {
-		return ""
-	}
-	return c
+	return corpustest.Dir(tb)
 }
 
 // tickingClock advances one millisecond per reading, so that every change

@@ -1,12 +1,12 @@
 package trigger_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/trigger"
+
+	"github.com/flagharness/harness/internal/corpustest"
 )
 
 // This test is external because it loads the corpus with package manifest,
@@ -47,33 +47,8 @@ func TestCompileCorpus(t *testing.T) {
 	}
 }
 
-// corpusDir finds the framework corpus via $HARNESS_CORPUS or next to the
-// module root, and skips the test when it is absent.
+// corpusDir finds the framework corpus or skips the test with one line.
 func corpusDir(t *testing.T) string {
 	t.Helper()
-	if dir := os.Getenv("HARNESS_CORPUS"); dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "integrations")); err == nil {
-			return dir
-		}
-		t.Skipf("HARNESS_CORPUS=%s has no integrations folder", dir)
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("corpus not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus", "integration-framework")
-	if _, err := os.Stat(filepath.Join(corpus, "integrations")); err != nil {
-		t.Skipf("corpus not found at %s (set HARNESS_CORPUS)", corpus)
-	}
-	return corpus
+	return corpustest.Dir(t)
 }

@@ -1,0 +1,64 @@
+// Package corpustest finds the framework's conformance corpus for tests, in
+// one place: $HARNESS_CORPUS, else ../shared/corpus/integration-framework
+// beside the module root.
+package corpustest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Find returns the corpus folder, or "" and the one-line reason it is absent.
+// A relative $HARNESS_CORPUS is taken from the module root, so the same value
+// works from `make` and from a package directory under `go test`.
+func Find() (dir, why string) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err.Error()
+	}
+	dir = os.Getenv("HARNESS_CORPUS")
+	if dir == "" {
+		dir = filepath.Join(root, "..", "shared", "corpus", "integration-framework")
+	} else if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "integrations")); err != nil || !st.IsDir() {
+		return "", "framework corpus not found at " + dir + " (set HARNESS_CORPUS)"
+	}
+	return filepath.Clean(dir), ""
+}
+
+// Dir returns the corpus folder or skips tb with one line. On CI (CI=true)
+// the corpus is always there, so its absence fails the test instead: a
+// conformance test must never pass there by skipping.
+func Dir(tb testing.TB) string {
+	tb.Helper()
+	dir, why := Find()
+	if dir != "" {
+		return dir
+	}
+	if os.Getenv("CI") == "true" {
+		tb.Fatal(why)
+	}
+	tb.Skip(why)
+	return ""
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("framework corpus not found: no go.mod above " + dir)
+		}
+		dir = parent
+	}
+}
