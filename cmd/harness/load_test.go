@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flagharness/harness/harness/manifest"
-	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
+
+	"github.com/flagharness/harness/internal/servertest"
 )
 
 func runLoadArgs(args ...string) (int, string, string) {
@@ -50,20 +50,8 @@ func TestLoadCommandUsage(t *testing.T) {
 }
 
 func TestLoadCommandAgainstAServer(t *testing.T) {
-	m, lerr := manifest.Parse("generic-trigger", "integrations/generic-trigger/manifest.json", []byte(serveTestManifest))
-	if lerr != nil {
-		t.Fatal(lerr)
-	}
-	set := manifest.NewSet([]*manifest.Manifest{m})
-	p, err := platform.New(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(p, set, server.Options{APIToken: "load-test-token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	set := servertest.Manifests(t, map[string]string{"generic-trigger": serveTestManifest})
+	s := servertest.Start(t, set, server.Options{APIToken: "load-test-token"})
 
 	code, stdout, stderr := runLoadArgs("--url", s.URL(), "--api-token", "load-test-token", "--triggers", "5", "--workers", "3", "--duration", "500ms")
 	if code != exitOK || !strings.Contains(stdout, "lost: 0") || !strings.Contains(stdout, "req/s") || !strings.Contains(stdout, "p99") {

@@ -14,9 +14,10 @@ import (
 
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/manifest"
-	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
 	"github.com/flagharness/harness/harness/trigger"
+
+	"github.com/flagharness/harness/internal/servertest"
 )
 
 // scaffoldRepo scaffolds an integration repository with harness new and returns
@@ -91,15 +92,7 @@ func TestReplaySend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := platform.New(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(p, set, server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := servertest.Start(t, set, server.Options{})
 	api := func(method, path, body string) []byte {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
 	"github.com/flagharness/harness/harness/trigger"
+
+	"github.com/flagharness/harness/internal/servertest"
 )
 
 const genericManifest = `{"name": "Generic", "capabilities": {"trigger": {
@@ -27,25 +28,8 @@ const datadogManifest = `{"name": "Datadog", "capabilities": {"trigger": {
 
 func mustPlatformServer(tb testing.TB, token string) *server.Server {
 	tb.Helper()
-	var ms []*manifest.Manifest
-	for key, raw := range map[string]string{"generic-trigger": genericManifest, "datadog": datadogManifest} {
-		m, err := manifest.Parse(key, "integrations/"+key+"/manifest.json", []byte(raw))
-		if err != nil {
-			tb.Fatalf("manifest %s: %v", key, err)
-		}
-		ms = append(ms, m)
-	}
-	set := manifest.NewSet(ms)
-	p, err := platform.New(set)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := server.New(p, set, server.Options{APIToken: token})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = s.Close() })
-	return s
+	set := servertest.Manifests(tb, map[string]string{"generic-trigger": genericManifest, "datadog": datadogManifest})
+	return servertest.Start(tb, set, server.Options{APIToken: token})
 }
 
 func TestRunFindsNothingLostOnAHealthyPlatform(t *testing.T) {
@@ -223,23 +207,12 @@ func TestHistoryPagesThroughEveryEntry(t *testing.T) {
 		{"all in one millisecond", 0, 25, "share the millisecond"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, lerr := manifest.Parse("generic-trigger", "integrations/generic-trigger/manifest.json", []byte(genericManifest))
-			if lerr != nil {
-				t.Fatal(lerr)
-			}
-			set := manifest.NewSet([]*manifest.Manifest{m})
-			p, err := platform.New(set)
-			if err != nil {
-				t.Fatal(err)
-			}
+			set := servertest.Manifests(t, map[string]string{"generic-trigger": genericManifest})
 			var n atomic.Int64
 			start := time.UnixMilli(1_800_000_000_000)
-			p.SetClock(func() time.Time { return start.Add(time.Duration(n.Add(1)) * tc.tick) })
-			s, err := server.New(p, set, server.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := servertest.Start(t, set, server.Options{}, func(p *platform.Platform) {
+				p.SetClock(func() time.Time { return start.Add(time.Duration(n.Add(1)) * tc.tick) })
+			})
 			r := &runner{base: s.URL(), client: &http.Client{}, cfg: Config{}}
 			ctx := context.Background()
 			if err := r.api(ctx, "POST", "/api/v2/flags/default", map[string]any{"key": "f", "name": "F"}, nil, http.StatusCreated); err != nil {
