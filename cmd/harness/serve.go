@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	harness "github.com/flagharness/harness"
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
@@ -169,7 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)
 			return exitUsage
 		}
-		opts.OnTrigger = func(c trigger.Call) {
+		opts.OnTrigger = func(c api.TriggerCall) {
 			if err := rec.Record(c); err != nil {
 				logger.Error("recording a trigger request", "integration", c.IntegrationKey, "err", err)
 			}

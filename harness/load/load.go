@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/trigger"
 )
@@ -585,7 +586,7 @@ func (r *runner) send(method, u, ctype string, body []byte) (time.Duration, int,
 		return 0, 0, "", "", fmt.Errorf("reading the answer: %v", err)
 	}
 	if resp.StatusCode == http.StatusOK {
-		var ans trigger.Result
+		var ans api.TriggerResult
 		if json.Unmarshal(raw, &ans) != nil || ans.Outcome == "" {
 			return lat, resp.StatusCode, "", "the 200 answer has no outcome", nil
 		}

@@ -16,9 +16,9 @@ import (
 
 	"github.com/gorilla/mux"
 
+	wire "github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
-	"github.com/flagharness/harness/harness/trigger"
 )
 
 // Options configure a Server.
@@ -27,7 +27,7 @@ type Options struct {
 	APIToken  string       // when set, API calls need Authorization to equal it
 	Insecure  bool         // allow a non-loopback Addr without an APIToken
 	Logger    *slog.Logger // default: discard
-	OnTrigger func(trigger.Call)
+	OnTrigger func(wire.TriggerCall)
 	// RateLimit limits each trigger's executions; the zero value, the
 	// default, means no limit (a [chosen] behaviour, PLATFORM.md 3).
 	RateLimit platform.RateLimit

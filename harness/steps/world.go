@@ -13,10 +13,10 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
-	"github.com/flagharness/harness/harness/trigger"
 )
 
 // world is one scenario's state. godog calls the step functions of one
@@ -50,10 +50,10 @@ type triggerReply struct {
 	IsJSON bool
 }
 
-// triggerBody is the harness's trigger response (trigger.Result) with the
+// triggerBody is the harness's trigger response (api.TriggerResult) with the
 // fields of the error envelope a refused call answers with instead.
 type triggerBody struct {
-	trigger.Result
+	api.TriggerResult
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
