@@ -137,7 +137,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code != exitOK {
 		return code
 	}
-	p, err := platform.New(ms)
+	p, err := platform.New(server.Integrations(ms), platform.Options{RateLimit: rl})
 	if err != nil {
 		fmt.Fprintf(stderr, "harness serve: %v\n", err)
 		return exitFail
@@ -163,7 +163,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		p.MarkStart()
 	}
 
-	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger, RateLimit: rl}
+	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger}
 	if *record != "" {
 		rec, err := fixture.NewRecorder(*record)
 		if err != nil {

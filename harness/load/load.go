@@ -24,6 +24,7 @@ import (
 
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -481,7 +482,7 @@ func (r *runner) worker(ctx context.Context, w int) []time.Duration {
 			body = malformed[rng.IntN(len(malformed))]
 			ctype = []string{"application/json", "text/plain", "", "application/x-www-form-urlencoded"}[rng.IntN(4)]
 		case kindWrongToken:
-			u = u[:len(u)-len(t.token)] + newUUID()
+			u = u[:len(u)-len(t.token)] + platform.NewUUID() // a token no trigger has
 			body = r.body(r.realNames[0], n)
 		case kindWrongMethod:
 			method = []string{http.MethodGet, http.MethodPut, http.MethodDelete}[rng.IntN(3)]
@@ -679,12 +680,12 @@ func (r *runner) verify(ctx context.Context) error {
 		var offs, ons int64
 		for _, e := range entries {
 			switch e.TitleVerb {
-			case trigger.TitleVerb(false):
+			case platform.TitleVerb(false):
 				offs++
 				if !strings.Contains(e.Description, "trigger") {
 					r.rep.discrepancy("flag %s: change-history entry %s turned the flag off but does not name the trigger: %q", f.key, e.ID, e.Description)
 				}
-			case trigger.TitleVerb(true):
+			case platform.TitleVerb(true):
 				ons++
 			}
 		}
@@ -761,13 +762,4 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%x", b)
-}
-
-// newUUID is a random version-4 UUID: a token no trigger has.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -178,20 +178,6 @@ func TestSet(t *testing.T) {
 	}
 }
 
-func TestNewUUIDIsVersion4(t *testing.T) {
-	seen := map[string]bool{}
-	for range 1000 {
-		u := newUUID()
-		if len(u) != 36 || u[14] != '4' || !strings.ContainsRune("89ab", rune(u[19])) {
-			t.Fatalf("%s is not a version-4 UUID", u)
-		}
-		if seen[u] {
-			t.Fatalf("%s repeated", u)
-		}
-		seen[u] = true
-	}
-}
-
 // TestHistoryPagesThroughEveryEntry checks the change-history reader against
 // more entries than one page: all of them, each once; and when more than a
 // page share one millisecond it says so instead of guessing.

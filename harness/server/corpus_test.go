@@ -65,7 +65,7 @@ func TestCorpusTriggerManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := platform.New(ms)
+	p, err := platform.New(Integrations(ms), platform.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

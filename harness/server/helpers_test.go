@@ -53,7 +53,7 @@ type testServer struct {
 func mustServer(tb testing.TB, opts Options, setup ...func(*platform.Platform)) *testServer {
 	tb.Helper()
 	ms := mustManifests(tb)
-	p, err := platform.New(ms)
+	p, err := platform.New(Integrations(ms), platform.Options{RateLimit: opts.RateLimit})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestNewRefusesOpenAddressWithoutToken(t *testing.T) {
-	p, err := platform.New(mustManifests(t))
+	p, err := platform.New(Integrations(mustManifests(t)), platform.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,9 @@ type Options struct {
 	Logger    *slog.Logger // default: discard
 	OnTrigger func(wire.TriggerCall)
 	// RateLimit limits each trigger's executions; the zero value, the
-	// default, means no limit (a [chosen] behaviour, PLATFORM.md 3).
+	// default, means no limit (a [chosen] behaviour, PLATFORM.md 3). It is a
+	// platform option: whoever builds the platform with the server passes it
+	// on as platform.Options.RateLimit; New does not change a given platform.
 	RateLimit platform.RateLimit
 	// ReadTimeout bounds reading one whole request, headers and body, so a
 	// client that stalls mid-request cannot hold a connection for ever.
@@ -50,15 +52,13 @@ type Server struct {
 	done    chan struct{}
 }
 
-// New starts a server for p on opts.Addr. It refuses a non-loopback address
+// New starts a server for p on opts.Addr; ms are the manifests the
+// integration-manifest routes serve (nil serves none). It refuses a non-loopback address
 // unless an APIToken is set or Insecure is true, because without a token the
 // API accepts anyone.
 func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) {
 	if p == nil {
 		return nil, errors.New("server: no platform given")
-	}
-	if ms == nil {
-		ms = p.Manifests()
 	}
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
@@ -77,9 +77,6 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 		if !loop {
 			return nil, fmt.Errorf("server: refusing to listen on %s without an API token: set one (--api-token or HARNESS_API_TOKEN), listen on 127.0.0.1, or pass --insecure", opts.Addr)
 		}
-	}
-	if opts.RateLimit != (platform.RateLimit{}) {
-		p.SetRateLimit(opts.RateLimit)
 	}
 	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{})}
 	s.handler = s.routes()

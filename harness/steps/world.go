@@ -72,7 +72,7 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		}
 	}
 	ms := w.suite.manifests(w)
-	p, err := platform.New(ms)
+	p, err := platform.New(server.Integrations(ms), platform.Options{})
 	if err != nil {
 		return ctx, fmt.Errorf("starting the fake platform: %w", err)
 	}

@@ -32,7 +32,7 @@ func Manifests(tb testing.TB, byKey map[string]string) *manifest.Set {
 // starts (to set a clock, say).
 func Start(tb testing.TB, set *manifest.Set, opts server.Options, setup ...func(*platform.Platform)) *server.Server {
 	tb.Helper()
-	p, err := platform.New(set)
+	p, err := platform.New(server.Integrations(set), platform.Options{RateLimit: opts.RateLimit})
 	if err != nil {
 		tb.Fatal(err)
 	}
