@@ -83,7 +83,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if err := txn.Insert(tableTriggers, t); err != nil {
 		return Trigger{}, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "createTrigger", "created", t, f, env, in.Comment)); err != nil {
+	if err := insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
 		return Trigger{}, internal(err)
 	}
 	txn.Commit()
@@ -91,9 +91,9 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 }
 
 // triggerEntry is the change-history entry of trigger CRUD.
-func (p *Platform) triggerEntry(now int64, action, verb string, t *Trigger, f *Flag, env Environment, comment string) *AuditEntry {
+func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *Flag, env Environment, comment string) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
-	w := triggerCRUDWording(verb, p.integrationName(t.IntegrationKey), t.Action, f.Name, FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey), env.Name)
+	w := triggerCRUDWording(action, p.integrationName(t.IntegrationKey), t.Action, f.Name, FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey), env.Name)
 	return w.apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: action, Resource: res}}, Kind: KindTrigger, Name: f.Name,
 		Comment: comment, Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}},
@@ -256,7 +256,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 	if err := txn.Insert(tableTriggers, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "updateTrigger", "updated", nt, f, env, comment)); err != nil {
+	if err := insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	txn.Commit()
@@ -275,7 +275,7 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 	if err := txn.Delete(tableTriggers, t); err != nil {
 		return internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "deleteTrigger", "deleted", t, f, env, "")); err != nil {
+	if err := insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
 		return internal(err)
 	}
 	txn.Commit()

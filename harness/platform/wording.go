@@ -66,10 +66,18 @@ func flagPatchWording(verb, desc, flagName string) wording {
 	return wording{TitleVerb: verb, Title: verb + " " + flagName, Description: desc}
 }
 
+// triggerCRUDVerbs are the verbs of the change-history actions of trigger CRUD.
+var triggerCRUDVerbs = map[string]string{
+	"createTrigger": "created",
+	"updateTrigger": "updated",
+	"deleteTrigger": "deleted",
+}
+
 // triggerCRUDWording words the creation, update or deletion of a trigger;
-// verb is "created", "updated" or "deleted".
-func triggerCRUDWording(verb, integration, action, flagName, link, envName string) wording {
-	title := verb + " a " + integration + " trigger"
+// change is the entry's access action (createTrigger, updateTrigger or
+// deleteTrigger) and action the trigger's (turnFlagOn or turnFlagOff).
+func triggerCRUDWording(change, integration, action, flagName, link, envName string) wording {
+	title := triggerCRUDVerbs[change] + " a " + integration + " trigger"
 	return wording{
 		TitleVerb:   title,
 		Title:       title + " on " + flagName,
