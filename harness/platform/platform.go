@@ -2,7 +2,8 @@
 // projects, environments, flags, triggers and the change history. Every
 // change and its change-history entry are written in one transaction, so a
 // flag flip and its entry are atomic even under concurrent trigger calls.
-// The package knows nothing about HTTP.
+// The package knows nothing about HTTP or the manifest validator: it is
+// given plain Integration values, and hands out copies of what it stores.
 package platform
 
 import (
