@@ -100,7 +100,7 @@ func (s *Server) webhookFastPath(next http.Handler) http.Handler {
 func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, token string) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeErr(w, http.StatusMethodNotAllowed, "method_not_allowed", "trigger URLs take POST")
+		s.writeError(w, r, methodNotAllowed("trigger URLs take POST"))
 		return
 	}
 	body, err := readBody(r)

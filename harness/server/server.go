@@ -176,7 +176,7 @@ func (s *Server) rejectOddPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if why := oddSegment(r.URL.Path); why != "" {
 			s.log.Debug("request", "route", "(odd path segment)", "method", r.Method, "status", http.StatusNotFound)
-			writeErr(w, http.StatusNotFound, "not_found", "no such route: "+why)
+			s.writeError(w, r, noRoute("no such route: "+why))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -214,11 +214,11 @@ func bound(h boundHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(serverOf(r), w, r) })
 }
 
-// api binds an API handler behind the API token check.
-func api(h boundHandler) http.Handler {
+// authed binds an API handler behind the API token check.
+func authed(h boundHandler) http.Handler {
 	return bound(func(s *Server, w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(r) {
-			writeErr(w, http.StatusUnauthorized, "unauthorized", "the Authorization header must hold the API token given to harness serve (--api-token or HARNESS_API_TOKEN)")
+			s.writeError(w, r, unauthorized("the Authorization header must hold the API token given to harness serve (--api-token or HARNESS_API_TOKEN)"))
 			return
 		}
 		h(s, w, r)
@@ -233,11 +233,11 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	r.SkipClean(true)
 	r.NotFoundHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
 		s.log.Debug("request", "route", "(none)", "method", req.Method, "status", http.StatusNotFound)
-		writeErr(w, http.StatusNotFound, "not_found", "no such route: see the README's serve section for the routes the fake platform answers")
+		s.writeError(w, req, noRoute("no such route: see the README's serve section for the routes the fake platform answers"))
 	})
 	r.MethodNotAllowedHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
 		s.log.Debug("request", "route", "(method not allowed)", "method", req.Method, "status", http.StatusMethodNotAllowed)
-		writeErr(w, http.StatusMethodNotAllowed, "method_not_allowed", "method "+req.Method+" is not allowed on this route")
+		s.writeError(w, req, methodNotAllowed("method "+req.Method+" is not allowed on this route"))
 	})
 	r.Use(logRequests)
 
@@ -245,7 +245,7 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	// webhookFastPath usually answers them before the router).
 	registerWebhookRoutes(r)
 	// No subrouter for /api/v2: gorilla/mux subrouters answer a wrong method
-	// with 404, so each API handler is wrapped with api instead.
+	// with 404, so each API handler is wrapped with authed instead.
 	registerManifestRoutes(r)
 	registerProjectRoutes(r)
 	registerFlagRoutes(r)
