@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/flagharness/harness/harness/manifest"
-	"github.com/flagharness/harness/harness/platform"
 
 	"github.com/flagharness/harness/internal/corpustest"
 )
@@ -50,17 +49,9 @@ type testServer struct {
 }
 
 // mustServer starts an in-process server on a loopback listener.
-func mustServer(tb testing.TB, opts Options, setup ...func(*platform.Platform)) *testServer {
+func mustServer(tb testing.TB, opts Options) *testServer {
 	tb.Helper()
-	ms := mustManifests(tb)
-	p, err := platform.New(ms)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, f := range setup {
-		f(p) // before New, so the server's goroutines see it
-	}
-	s, err := New(p, ms, opts)
+	s, err := Start(mustManifests(tb), opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -244,8 +235,8 @@ func corpusDir(tb testing.TB) string {
 
 // tickingClock advances one millisecond per reading, so that every change
 // gets its own date and date filters can be tested exactly.
-func tickingClock(p *platform.Platform) {
+func tickingClock() func() time.Time {
 	var n atomic.Int64
 	start := time.UnixMilli(1_800_000_000_000)
-	p.SetClock(func() time.Time { return start.Add(time.Duration(n.Add(1)) * time.Millisecond) })
+	return func() time.Time { return start.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 }

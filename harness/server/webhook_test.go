@@ -226,7 +226,7 @@ func TestTriggerMethodNotAllowed(t *testing.T) {
 }
 
 func TestTriggerRateLimit(t *testing.T) {
-	ts := mustServer(t, Options{RateLimit: platform.RateLimit{Calls: 2, Per: time.Hour}})
+	ts := mustServer(t, Options{Platform: platform.Options{RateLimit: platform.RateLimit{Calls: 2, Per: time.Hour}}})
 	ts.flag("f", false)
 	tr := ts.trigger("f", "generic-trigger", "turnFlagOn")
 	other := ts.trigger("f", "generic-trigger", "turnFlagOn")

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flagharness/harness/harness/fixture"
-	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
 	"github.com/flagharness/harness/harness/trigger"
 )
@@ -72,13 +71,9 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		}
 	}
 	ms := w.suite.manifests(w)
-	p, err := platform.New(ms)
+	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0"})
 	if err != nil {
 		return ctx, fmt.Errorf("starting the fake platform: %w", err)
-	}
-	srv, err := server.New(p, ms, server.Options{Addr: "127.0.0.1:0"})
-	if err != nil {
-		return ctx, fmt.Errorf("starting the fake platform's server: %w", err)
 	}
 	w.srv = srv
 	w.base = strings.TrimRight(srv.URL(), "/")
