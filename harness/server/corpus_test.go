@@ -69,7 +69,7 @@ func TestCorpusTriggerManifests(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	ts := &testServer{Server: s, tb: t, client: &http.Client{}}
+	ts := newTestServer(t, s)
 
 	var keys []string
 	for _, m := range ms.All() {

@@ -350,7 +350,7 @@ func (ts *testServer) doChunked(method, path, body string) resp {
 		ts.tb.Fatal(err)
 	}
 	req.ContentLength = -1
-	res, err := ts.client.Do(req)
+	res, err := ts.c.HTTPClient().Do(req)
 	if err != nil {
 		ts.tb.Fatal(err)
 	}
