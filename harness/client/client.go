@@ -141,6 +141,7 @@ type StatusError struct {
 	Body         []byte
 }
 
+// Error names the call, both statuses and the (clipped) answer.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("expected %s %s to answer %d, but got %d: %s", e.Method, e.Path, e.Want, e.Status, Clip(e.Body))
 }

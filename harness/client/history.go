@@ -17,6 +17,7 @@ const pageSize = 20
 // and a count would come out short.
 type SharedMillisecondError struct{ Millisecond int64 }
 
+// Error says which millisecond and why the walk stops there.
 func (e *SharedMillisecondError) Error() string {
 	return fmt.Sprintf("%d or more change-history entries share the millisecond %d; the API pages by date, so it cannot page through them", pageSize, e.Millisecond)
 }
