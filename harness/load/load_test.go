@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
 	"github.com/flagharness/harness/harness/trigger"
@@ -196,10 +197,10 @@ func TestHistoryPagesThroughEveryEntry(t *testing.T) {
 			set := servertest.Manifests(t, map[string]string{"generic-trigger": genericManifest})
 			var n atomic.Int64
 			start := time.UnixMilli(1_800_000_000_000)
-			s := servertest.Start(t, set, server.Options{}, func(p *platform.Platform) {
-				p.SetClock(func() time.Time { return start.Add(time.Duration(n.Add(1)) * tc.tick) })
-			})
-			r := &runner{base: s.URL(), client: &http.Client{}, cfg: Config{}}
+			s := servertest.Start(t, set, server.Options{Platform: platform.Options{
+				Now: func() time.Time { return start.Add(time.Duration(n.Add(1)) * tc.tick) },
+			}})
+			r := &runner{c: client.New(s.URL(), client.Options{}), cfg: Config{}}
 			ctx := context.Background()
 			if err := r.api(ctx, "POST", "/api/v2/flags/default", map[string]any{"key": "f", "name": "F"}, nil, http.StatusCreated); err != nil {
 				t.Fatal(err)
