@@ -127,10 +127,10 @@ func TestTokenSourceAndComparison(t *testing.T) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncDecl:
-				if n.Name.Name == "newToken" {
+				if n.Name.Name == "NewUUID" {
 					foundToken = true
 					if imports["rand"] != "crypto/rand" {
-						t.Errorf("%s: newToken's rand is %q, expected crypto/rand", fset.Position(n.Pos()), imports["rand"])
+						t.Errorf("%s: NewUUID's rand is %q, expected crypto/rand", fset.Position(n.Pos()), imports["rand"])
 					}
 				}
 			case *ast.BinaryExpr:
@@ -157,7 +157,7 @@ func TestTokenSourceAndComparison(t *testing.T) {
 		})
 	}
 	if !foundToken {
-		t.Error("no newToken function found in the platform: update this test to the function that makes trigger tokens")
+		t.Error("no NewUUID function found in the platform: update this test to the function that makes trigger tokens")
 	}
 	if !foundCompare {
 		t.Error("crypto/subtle.ConstantTimeCompare is not used anywhere: the trigger token must be compared in constant time")
