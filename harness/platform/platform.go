@@ -36,18 +36,7 @@ type Integration struct {
 
 func (i Integration) clone() Integration {
 	i.Capabilities = slices.Clone(i.Capabilities)
-	if i.Trigger != nil {
-		t := *i.Trigger
-		if t.DefaultEventName != nil {
-			v := *t.DefaultEventName
-			t.DefaultEventName = &v
-		}
-		if t.TestEventNameRegexp != nil {
-			v := *t.TestEventNameRegexp
-			t.TestEventNameRegexp = &v
-		}
-		i.Trigger = &t
-	}
+	i.Trigger = i.Trigger.Clone()
 	return i
 }
 
