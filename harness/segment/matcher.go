@@ -128,6 +128,9 @@ func language(re *syntax.Regexp, limit int) ([]string, bool) {
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText:
 		return []string{""}, true
 	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return []string{strings.ToLower(string(re.Rune))}, true
+		}
 		return []string{string(re.Rune)}, true
 	case syntax.OpCharClass:
 		var out []string
