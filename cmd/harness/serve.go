@@ -299,12 +299,9 @@ func printBanner(w io.Writer, srv *server.Server, p *platform.Platform, ms *mani
 // examplePayload builds a body that the parser reads a name, a value and a
 // link out of, so the printed curl line exercises the whole path. Every token
 // names an object key, so the example stays an object of objects; a pointer
-// through a value another pointer already wrote is skipped (trigger.Set).
+// through a value another pointer already wrote is skipped (SetLoose).
 func examplePayload(pp manifest.Parser) string {
-	doc := map[string]any{}
-	trigger.Set(doc, pp.EventName, "High error rate")
-	trigger.Set(doc, pp.Value, "12.5")
-	trigger.Set(doc, pp.URL, "https://alerts.example.com/incidents/42")
+	doc, _ := trigger.ExamplePayload(pp, trigger.Example{EventName: "High error rate", Value: "12.5", URL: "https://alerts.example.com/incidents/42"}, trigger.SetLoose)
 	b, _ := json.Marshal(doc)
 	return string(b)
 }
