@@ -3,6 +3,7 @@ package segment
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 
 	"github.com/flagharness/harness/harness/trigger"
 )
@@ -167,10 +168,11 @@ func Example(c *Capability, b Batch) ([]map[string]any, error) {
 	return out, nil
 }
 
-// put stores v at ptr in doc. It walks into values already there, arrays
-// included (so "/batch/0/cohortId" lands in the first member), and creates
-// objects for the rest with trigger.Set. A different value already at ptr
-// is an error: two fields of the parser would read one place.
+// put stores v at ptr in doc with trigger.SetPointer in strict mode, which
+// walks into arrays already there (so "/batch/0/cohortId" lands in the
+// first member) and refuses a place another field took. The same value
+// twice is fine: amplitude reads the request's cohort from the first
+// member, where that member's own cohort may already sit.
 func put(doc map[string]any, ptr string, v any) error {
 	if old, found, _ := trigger.Resolve(doc, ptr); found {
 		if reflect.DeepEqual(old, v) {
@@ -178,21 +180,17 @@ func put(doc map[string]any, ptr string, v any) error {
 		}
 		return fmt.Errorf("%q already holds %s from another field of the parser", ptr, Describe(old))
 	}
+	// SetPointer would pad an array it runs past; here that would invent a
+	// member without an id, so refuse instead.
 	toks := trigger.Tokens(ptr)
-	for k := len(toks) - 1; k >= 0; k-- {
-		prefix := pointerOf(toks[:k])
-		cur, found, _ := trigger.Resolve(doc, prefix)
-		if !found {
-			continue
+	for k := 1; k < len(toks); k++ {
+		cur, found, _ := trigger.Resolve(doc, pointerOf(toks[:k]))
+		if arr, ok := cur.([]any); found && ok {
+			if i, err := strconv.Atoi(toks[k]); err == nil && i >= len(arr) {
+				return fmt.Errorf("%q runs through %s at %q", ptr, Describe(arr), pointerOf(toks[:k]))
+			}
 		}
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return fmt.Errorf("%q runs through %s at %q", ptr, Describe(cur), prefix)
-		}
-		if !trigger.Set(m, pointerOf(toks[k:]), v) {
-			return fmt.Errorf("%q cannot be set", ptr)
-		}
-		return nil
 	}
-	return fmt.Errorf("%q cannot be set", ptr)
+	_, err := trigger.SetPointer(doc, ptr, v, trigger.SetStrict)
+	return err
 }
