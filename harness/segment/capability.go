@@ -123,6 +123,8 @@ const (
 	IssueBooleanIgnored IssueKind = "boolean-ignored" // booleanMembershipPath beside arrayInclusion
 	IssueMatcher        IssueKind = "matcher"         // matcher does not compile, or adds removals
 	IssueResponseFields IssueKind = "response-fields" // template reads body fields the parser never reads
+	IssueTemplate       IssueKind = "template"        // jsonResponseBody does not parse or render
+	IssueTemplateJSON   IssueKind = "template-json"   // jsonResponseBody renders text that is not JSON
 )
 
 // Issue is one lint finding. Path is a JSON pointer under the capability
@@ -174,6 +176,19 @@ func (c *Capability) pointerFields() []struct {
 // and warnings, in a fixed order. Compile refuses a capability with an error
 // here, so a manifest passes the validator exactly when the endpoint can run it.
 func (c *Capability) Lint() []Issue {
+	out := c.lintParser()
+	if c.JSONResponseBody != "" {
+		out = append(out, c.lintResponseFields()...)
+		if !hasErrors(out) {
+			out = append(out, c.lintResponse()...)
+		}
+	}
+	return out
+}
+
+// lintParser is Lint without the response template, which Example (and so
+// the template's own check) relies on.
+func (c *Capability) lintParser() []Issue {
 	var out []Issue
 	add := func(kind IssueKind, warning bool, path, format string, args ...any) {
 		out = append(out, Issue{Kind: kind, Warning: warning, Path: path, Message: fmt.Sprintf(format, args...)})
@@ -225,10 +240,16 @@ func (c *Capability) Lint() []Issue {
 	if hasInclusion {
 		out = append(out, lintMatcher(p.ArrayInclusion.Matcher)...)
 	}
-	if c.JSONResponseBody != "" {
-		out = append(out, c.lintResponseFields()...)
-	}
 	return out
+}
+
+func hasErrors(is []Issue) bool {
+	for _, i := range is {
+		if !i.Warning {
+			return true
+		}
+	}
+	return false
 }
 
 // Compile checks the capability and prepares it to parse requests: it fails

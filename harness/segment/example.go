@@ -41,7 +41,7 @@ func Example(c *Capability, b Batch) ([]map[string]any, error) {
 	if c == nil {
 		return nil, fmt.Errorf("no syncedSegment capability")
 	}
-	for _, is := range c.Lint() {
+	for _, is := range c.lintParser() {
 		if !is.Warning {
 			return nil, fmt.Errorf("%s: %s", fieldName(is.Path), is.Message)
 		}

@@ -1,6 +1,8 @@
 package segment
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -57,6 +59,15 @@ func TestLint(t *testing.T) {
 			parser: `"memberArrayPath": "/parameters/members", "arrayInclusion": {"path": "/action", "matcher": "^add$"}, "memberArrayParser": {"memberIdPath": "/id"}`,
 			body:   `{"env": "{{requestBody.environmentId}}", "act": "{{requestBody.action}}", "first": "{{requestBody.parameters.members.[0].id}}", "k": "{{segmentKey}}"}`,
 			want:   []issue{{IssueResponseFields, true, "/jsonResponseBody"}}, msg: []string{`"requestBody.environmentId" (body "/environmentId")`}},
+		{name: "template not JSON", parser: `"memberArrayPath": "/m", "memberArrayParser": {"memberIdPath": "/id", "booleanMembershipPath": "/v"}`,
+			body: `{ {{#if errorMessage}}"error": "{{errorMessage}}"{{else}}"ok": true{{/if}}, }`,
+			want: []issue{{IssueTemplateJSON, false, "/jsonResponseBody"}}, msg: []string{"rendered for a success", "invalid JSON"}},
+		{name: "template not JSON only on errors", parser: `"memberArrayPath": "/m", "memberArrayParser": {"memberIdPath": "/id", "booleanMembershipPath": "/v"}`,
+			body: `{ {{#if errorMessage}}"error": {{errorMessage}}{{else}}"ok": true{{/if}} }`,
+			want: []issue{{IssueTemplateJSON, false, "/jsonResponseBody"}}, msg: []string{"rendered for an error (statusCode 400)"}},
+		{name: "template does not parse", parser: `"memberArrayPath": "/m", "memberArrayParser": {"memberIdPath": "/id", "booleanMembershipPath": "/v"}`,
+			body: `{ {{#if errorMessage}}"e": 1 }`,
+			want: []issue{{IssueTemplate, false, "/jsonResponseBody"}}, msg: []string{"does not parse"}},
 		{name: "template reads only parsed fields", parser: `"memberArrayPath": "/m", "memberArrayParser": {"memberIdPath": "/id", "booleanMembershipPath": "/v"}`,
 			body: `{"env": "{{requestBody.e}}", "c": "{{{requestBody/c}}}", "m": "{{#each requestBody.m}}{{id}}{{/each}}"}`},
 	}
@@ -119,4 +130,51 @@ func TestActionValues(t *testing.T) {
 			t.Errorf("ActionValues(%q) = (%q, %q, %v, %v), expected (%q, %q, %v, %v)", tc.matcher, add, rm, removes, ok, tc.add, tc.remove, tc.removes, tc.ok)
 		}
 	}
+}
+
+func TestResponseRenderKeepsJSONValid(t *testing.T) {
+	// heap-inbound's template, which prints the error message raw.
+	const src = `{ "projectId": "{{projectKey}}", "segmentId": "{{segmentKey}}", {{#if errorMessage}}"status":"failure", "error": {"message": "{{{errorMessage}}}", "code": {{statusCode}} }{{else}}"status": "success"{{/if}} }`
+	r, err := CompileResponse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "requestParser.cohortIdPath \"/a\\b\": found <nothing> & more\n"
+	for _, tmpl := range []*Response{r, mustResponse(t, strings.ReplaceAll(src, "{{{errorMessage}}}", "{{errorMessage}}"))} {
+		out, err := tmpl.Render(ResponseContext{StatusCode: 400, ErrorMessage: msg, ProjectKey: "p\"q"})
+		if err != nil {
+			t.Fatalf("expected valid JSON, but got %v", err)
+		}
+		var v struct {
+			ProjectID string `json:"projectId"`
+			Error     struct {
+				Message string `json:"message"`
+				Code    int    `json:"code"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Error.Code != 400 || v.ProjectID != "p\"q" {
+			t.Errorf("expected code 400 and project p\"q, but got %s", out)
+		}
+		// {{x}} HTML-escapes, as Handlebars does; {{{x}}} keeps the text.
+		if v.Error.Message != msg && v.Error.Message != "requestParser.cohortIdPath \"/a\\b\": found &lt;nothing&gt; &amp; more\n" {
+			t.Errorf("expected the message back, but got %q", v.Error.Message)
+		}
+	}
+	bad := mustResponse(t, `{"a": {{statusCode}}`)
+	var nj *NotJSONError
+	if _, err := bad.Render(ResponseContext{StatusCode: 200}); !errors.As(err, &nj) {
+		t.Errorf("expected a NotJSONError, but got %v", err)
+	}
+}
+
+func mustResponse(t *testing.T, src string) *Response {
+	t.Helper()
+	r, err := CompileResponse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
