@@ -197,7 +197,7 @@ func (c *Capability) lintParser() []Issue {
 		name := fieldName(f.path)
 		switch {
 		case f.ptr == "" && f.required:
-			add(IssuePointer, false, f.path, "%s is empty: set it to the JSON pointer of the value in the partner's body, e.g. \"/%s\"", name, exampleToken(f.path))
+			add(IssuePointer, false, f.path, "%s is missing or empty: set it to the JSON pointer of the value in the partner's body, e.g. \"/%s\"", name, exampleToken(f.path))
 		case f.ptr != "":
 			if err := trigger.CheckPointer(f.ptr); err != nil {
 				add(IssuePointer, false, f.path, "%s: %v", name, err)

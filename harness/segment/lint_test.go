@@ -54,7 +54,7 @@ func TestLint(t *testing.T) {
 		{name: "pointer without slash", parser: `"memberArrayPath": "batch", "memberArrayParser": {"memberIdPath": "/id", "booleanMembershipPath": "/v"}`,
 			want: []issue{{IssuePointer, false, "/requestParser/memberArrayPath"}}, msg: []string{"requestParser.memberArrayPath", "not a JSON pointer"}},
 		{name: "required pointer empty", parser: `"memberArrayPath": "/m", "memberArrayParser": {"memberIdPath": "", "booleanMembershipPath": "/v"}`,
-			want: []issue{{IssuePointer, false, "/requestParser/memberArrayParser/memberIdPath"}}, msg: []string{"memberIdPath is empty"}},
+			want: []issue{{IssuePointer, false, "/requestParser/memberArrayParser/memberIdPath"}}, msg: []string{"memberIdPath is missing or empty"}},
 		{name: "template reads a field the parser never reads",
 			parser: `"memberArrayPath": "/parameters/members", "arrayInclusion": {"path": "/action", "matcher": "^add$"}, "memberArrayParser": {"memberIdPath": "/id"}`,
 			body:   `{"env": "{{requestBody.environmentId}}", "act": "{{requestBody.action}}", "first": "{{requestBody.parameters.members.[0].id}}", "k": "{{segmentKey}}"}`,
