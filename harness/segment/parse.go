@@ -86,7 +86,7 @@ type Error struct {
 	Field   string // manifest field, e.g. "requestParser.memberArrayParser.memberIdPath"
 	Pointer string // the field's pointer as the manifest writes it
 	At      string // where in the body the value was looked for
-	Found   string // what was there, e.g. "null", "nothing", "the string \"\""
+	Found   string // what was there, e.g. "null", "nothing", "an empty string"; "" when Reason says it all
 	Reason  string // what was expected, or the whole message for ErrNotJSON and ErrCapability
 }
 
@@ -99,11 +99,14 @@ func (e *Error) Error() string {
 	case ErrTooMany:
 		return fmt.Sprintf("%s %q: %s", e.Field, e.Pointer, e.Reason)
 	}
-	where := ""
-	if e.At != e.Pointer {
-		where = " at " + strconv.Quote(e.At)
+	if e.Found == "" {
+		return fmt.Sprintf("%s %q: %s", e.Field, e.Pointer, e.Reason)
 	}
-	return fmt.Sprintf("%s %q: found %s%s; %s", e.Field, e.Pointer, e.Found, where, e.Reason)
+	where := "there"
+	if e.At != e.Pointer {
+		where = "at " + strconv.Quote(e.At)
+	}
+	return fmt.Sprintf("%s %q: the body has %s %s; %s", e.Field, e.Pointer, e.Found, where, e.Reason)
 }
 
 // Is makes errors.Is(err, &Error{Kind: k}) match any Error of kind k.
@@ -196,8 +199,8 @@ func (p *Parser) Parse(body []byte) (*Request, error) {
 		}
 		if add == nil && rm == nil {
 			if _, found := lookup(doc, rp.AddMemberArrayPath); !found {
-				return nil, &Error{Kind: ErrMissing, Field: "requestParser.addMemberArrayPath", Pointer: rp.AddMemberArrayPath, At: rp.AddMemberArrayPath, Found: "nothing",
-					Reason: fmt.Sprintf("nor does requestParser.removeMemberArrayPath %q: send at least one of the two member arrays", rp.RemoveMemberArrayPath)}
+				return nil, &Error{Kind: ErrMissing, Field: "requestParser.addMemberArrayPath", Pointer: rp.AddMemberArrayPath, At: rp.AddMemberArrayPath,
+					Reason: fmt.Sprintf("the body has nothing there, nor at requestParser.removeMemberArrayPath %q: send at least one of the two member arrays", rp.RemoveMemberArrayPath)}
 			}
 		}
 		batches = append(batches,
