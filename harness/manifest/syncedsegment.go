@@ -27,14 +27,10 @@ var segmentRules = map[segment.IssueKind]string{
 // capability with the same lint, so a manifest passes here exactly when the
 // endpoint can parse its requests.
 func (c *checker) syncedSegment() {
-	raw, ok := get(c.doc, "capabilities", "syncedSegment").(map[string]any)
-	if !ok {
-		return
-	}
-	if _, ok := raw["requestParser"].(map[string]any); !ok {
+	if _, ok := get(c.doc, "capabilities", "syncedSegment", "requestParser").(map[string]any); !ok {
 		return // the schema reports a missing or mistyped requestParser
 	}
-	for _, is := range segment.Decode(raw).Lint() {
+	for _, is := range segment.Decode(get(c.doc, "capabilities", "syncedSegment")).Lint() {
 		sev := SeverityError
 		if is.Warning {
 			sev = SeverityWarning

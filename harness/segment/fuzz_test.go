@@ -62,3 +62,32 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLint feeds arbitrary matchers, pointers and response templates to the
+// lint. It must not panic, every issue must carry a path under the
+// capability and a message, and Compile must succeed exactly when the lint
+// reports no error.
+func FuzzLint(f *testing.F) {
+	f.Add("^(add_member|remove_member)$", "/members", `{"a": "{{requestBody.x}}"}`)
+	f.Add("^add$", "members", `{{#if errorMessage}}{"e": "{{{errorMessage}}}"}{{else}}{}{{/if}}`)
+	f.Add("(?i)^(a|b|c)[0-9]{2}$", "/m~2", `{{#each requestBody.members}}`)
+	f.Add(".*", "", "")
+	f.Fuzz(func(t *testing.T, matcher, ptr, tmpl string) {
+		c := styleC()
+		c.RequestParser.ArrayInclusion.Matcher = matcher
+		c.RequestParser.MemberArrayPath = ptr
+		c.JSONResponseBody = tmpl
+		issues := c.Lint()
+		bad := false
+		for _, is := range issues {
+			if !strings.HasPrefix(is.Path, "/") || is.Message == "" {
+				t.Fatalf("issue without path or message: %+v", is)
+			}
+			bad = bad || !is.Warning
+		}
+		if _, err := Compile(c, Options{}); (err == nil) == bad {
+			t.Fatalf("lint errors %v but Compile returned %v (issues %+v)", bad, err, issues)
+		}
+		ActionValues(matcher)
+	})
+}
