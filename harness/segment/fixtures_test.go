@@ -77,7 +77,7 @@ func TestFixtures(t *testing.T) {
 	}
 	caps := corpusCapabilities(t)
 	got := map[string]string{}
-	for _, key := range []string{"amplitude", "rudderstack", "hightouch", "segment-audiences"} {
+	for _, key := range []string{"amplitude", "rudderstack", "hightouch", "segment-audiences", "tealium-synced-segments"} {
 		c, ok := caps[key]
 		if !ok {
 			t.Fatalf("no corpus manifest %s with syncedSegment", key)
