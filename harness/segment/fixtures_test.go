@@ -74,6 +74,10 @@ func TestFixtures(t *testing.T) {
 		"segment-audiences/audience-exited.json":      env + ` kind=user | trial_users_us "Trial users us": -u_81f2`,
 		"segment-audiences/mixed.json":                env + ` kind=user | trial_users_us "Trial users us": +u_81f4 -u_81f3 -u_81f4 +u_81f4`,
 		"segment-audiences/error-value-string.json":   "error type requestParser.memberArrayParser.booleanMembershipPath",
+		// tealium's matcher also matches its removal value: the quirk the
+		// synced-segment-matcher rule warns about, so the removal adds.
+		"tealium-synced-segments/add-member.json":    env + ` kind=user | tl_aud_31 "Cart abandoners": +v-1001 +v-1002`,
+		"tealium-synced-segments/remove-member.json": env + ` kind=user | tl_aud_31 "Cart abandoners": +v-1002`,
 	}
 	caps := corpusCapabilities(t)
 	got := map[string]string{}
