@@ -257,7 +257,7 @@ func hasErrors(is []Issue) bool {
 // concurrent use.
 func Compile(c *Capability, opts Options) (*Parser, error) {
 	if c == nil {
-		return nil, fmt.Errorf("no syncedSegment capability")
+		return nil, &Error{Kind: ErrCapability, Reason: "the manifest has no syncedSegment capability"}
 	}
 	for _, is := range c.Lint() {
 		if !is.Warning {

@@ -90,6 +90,9 @@ type Error struct {
 	Reason  string // what was expected, or the whole message for ErrNotJSON and ErrCapability
 }
 
+// Error returns the message a partner reads in the 400 body, e.g.
+// `requestParser.memberArrayParser.memberIdPath "/userId": the body has null
+// at "/batch/3/userId"; a member id must be a non-empty string or a number`.
 func (e *Error) Error() string {
 	switch e.Kind {
 	case ErrNotJSON:
@@ -137,7 +140,7 @@ func (p *Parser) Parse(body []byte) (*Request, error) {
 	}
 	rp := &p.cap.RequestParser
 	r := &Request{ContextKind: DefaultContextKind}
-	if r.EnvironmentID, err = scalar(doc, "", "requestParser.environmentIdPath", rp.EnvironmentIDPath, true, "the environment's client-side ID must be a non-empty string"); err != nil {
+	if r.EnvironmentID, err = scalar(doc, "", "requestParser.environmentIdPath", rp.EnvironmentIDPath, true, "the environment's client-side ID must be a non-empty string or a number"); err != nil {
 		return nil, err
 	}
 	if rp.ContextKindPath != "" {

@@ -179,6 +179,7 @@ type NotJSONError struct {
 	Reason string
 }
 
+// Error says why the text is not JSON and shows it.
 func (e *NotJSONError) Error() string { return "jsonResponseBody " + e.Reason + ": " + e.Output }
 
 // jsonSafe escapes every string in v for the inside of a JSON string.
