@@ -96,9 +96,10 @@ const (
 	StyleAction  Style = "action"  // C: memberArrayPath, one action per batch (arrayInclusion)
 )
 
-// Style reports the parser's style. Add/remove arrays win over arrayInclusion,
-// which wins over a boolean per member, as the framework's server applies
-// them; Lint reports the combinations that mix styles.
+// Style reports the parser's style. arrayInclusion beside
+// booleanMembershipPath is style C, as the framework's server applies it
+// (Lint warns); for a combination Lint refuses the answer is StyleNone or
+// the style the keys come closest to, and Compile refuses it anyway.
 func (c *Capability) Style() Style {
 	p := &c.RequestParser
 	switch {
