@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/flagharness/harness/harness/hbs"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -225,12 +226,12 @@ func (c *checker) formVariable(key string) map[string]any {
 
 // renderInline renders a template held in the manifest itself.
 func (c *checker) renderInline(path, what, src string, ctx any) {
-	t, err := parseHBS(what, src)
+	t, err := hbs.Parse(what, src)
 	if err == nil {
-		_, err = t.render(ctx)
+		_, err = t.Render(ctx, hbs.Options{Mode: hbs.Strict})
 	}
 	if err != nil {
-		c.errorf(RuleTemplateRender, path, "%s does not render in strict mode: %v: reference only defined variables", what, err)
+		c.errorf(RuleTemplateRender, path, "%s does not render in strict mode: %s: reference only defined variables", what, templateMsg(err))
 	}
 }
 
@@ -364,11 +365,6 @@ func (c *checker) errorBodyHost(path, url string) {
 	}
 }
 
-func isJSONTemplate(name string) bool {
-	l := strings.ToLower(name)
-	return strings.HasSuffix(l, ".json") || strings.HasSuffix(l, ".json.hbs")
-}
-
 // renderFile renders one audit-log template with its sample context, as the
 // framework's test does.
 func (c *checker) renderFile(path, kind, rel string) {
@@ -388,7 +384,7 @@ func (c *checker) renderFile(path, kind, rel string) {
 		c.add(SeverityWarning, RuleSampleContext, path, "%s template %s was parsed but not rendered: no sample context (%v); run with --root at a checkout that has sample-context/", kind, shown, sample.err)
 		return
 	}
-	isJSON := isJSONTemplate(rel)
+	isJSON := hbs.IsJSONTemplate(rel)
 	base := sample.plain
 	if isJSON {
 		base = sample.escaped
@@ -398,7 +394,7 @@ func (c *checker) renderFile(path, kind, rel string) {
 		ctx[k] = v
 	}
 	ctx["formVariables"] = c.formContext()
-	out, err := e.tmpl.render(ctx)
+	out, err := e.tmpl.Render(ctx, hbs.Options{Mode: hbs.Strict})
 	if err != nil {
 		c.errorf(RuleTemplateRender, path, "%s template %s does not render in strict mode with sample-context/%s: %s: reference only fields the context has, or guard them with {{#if}}", kind, shown, sampleFor[kind], templateErr(e, err))
 		return
@@ -421,9 +417,17 @@ func (c *checker) renderFile(path, kind, rel string) {
 
 // templateErr adds the template line and column to a parse or render error.
 func templateErr(e *templateEntry, err error) string {
-	if he, ok := err.(*hbsError); ok && e.src != "" {
-		l, col := LineCol([]byte(e.src), he.pos)
-		return fmt.Sprintf("line %d, column %d: %s", l, col, he.msg)
+	if he, ok := err.(*hbs.Error); ok && e.src != "" {
+		return fmt.Sprintf("line %d, column %d: %s", he.Line, he.Column, he.Msg)
+	}
+	return err.Error()
+}
+
+// templateMsg is a template error without the template's name and position,
+// for messages that name the template themselves.
+func templateMsg(err error) string {
+	if he, ok := err.(*hbs.Error); ok {
+		return he.Msg
 	}
 	return err.Error()
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/flagharness/harness/harness/hbs"
 )
 
 // Severity says how much a problem matters. Only errors fail a run, unless
@@ -355,7 +357,7 @@ func (v *Validator) finish(p Problem) Problem {
 
 // templateEntry is a template file parsed once per run.
 type templateEntry struct {
-	tmpl *hbsTemplate
+	tmpl *hbs.Template
 	err  error // reading or parsing failed
 	src  string
 }
@@ -372,7 +374,7 @@ func (v *Validator) template(path string) *templateEntry {
 		e.err = err
 	} else {
 		e.src = string(raw)
-		e.tmpl, e.err = parseHBS(path, e.src)
+		e.tmpl, e.err = hbs.Parse(path, e.src)
 	}
 	v.templates[path] = e
 	return e
@@ -408,7 +410,7 @@ func (v *Validator) sample(rel string) *sampleEntry {
 		doc, err = decodeJSON(raw)
 		if m, ok := doc.(map[string]any); ok && err == nil {
 			e.plain = m
-			e.escaped = jsonEscapeValue(m).(map[string]any)
+			e.escaped = hbs.JSONEscape(m).(map[string]any)
 		} else if err == nil {
 			err = fmt.Errorf("sample-context/%s is not a JSON object", rel)
 		}

@@ -1,15 +1,23 @@
-package manifest
+package hbs_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/flagharness/harness/harness/hbs"
 )
 
+// mustDecode decodes a context the way the validator does, with numbers
+// kept as json.Number.
 func mustDecode(tb testing.TB, s string) any {
 	tb.Helper()
-	v, err := decodeJSON([]byte(s))
-	if err != nil {
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
 		tb.Fatal(err)
 	}
 	return v
@@ -52,11 +60,11 @@ func TestHandlebarsRender(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tm, err := parseHBS(tc.name, tc.tmpl)
+			tm, err := hbs.Parse(tc.name, tc.tmpl)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := tm.render(mustDecode(t, ctx))
+			got, err := tm.Render(mustDecode(t, ctx), hbs.Options{})
 			if err != nil {
 				t.Fatalf("expected %q, but got error %v", tc.want, err)
 			}
@@ -86,11 +94,11 @@ func TestHandlebarsStrictFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tm, err := parseHBS(tc.name, tc.tmpl)
+			tm, err := hbs.Parse(tc.name, tc.tmpl)
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := tm.render(mustDecode(t, ctx))
+			out, err := tm.Render(mustDecode(t, ctx), hbs.Options{})
 			if err == nil {
 				t.Fatalf("expected an error containing %q, but it rendered %q", tc.wantErr, out)
 			}
@@ -113,7 +121,7 @@ func TestHandlebarsParseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.tmpl, func(t *testing.T) {
-			_, err := parseHBS("t", tc.tmpl)
+			_, err := hbs.Parse("t", tc.tmpl)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("expected a parse error containing %q, but got %v", tc.wantErr, err)
 			}
@@ -125,12 +133,12 @@ func TestHandlebarsParseErrors(t *testing.T) {
 // the context are JSON-escaped, so a value with quotes and newlines still
 // renders valid JSON.
 func TestJSONEscapedContext(t *testing.T) {
-	ctx := jsonEscapeValue(mustDecode(t, `{"c": "say \"hi\"\nthen\\go\u0001"}`))
-	tm, err := parseHBS("t", `{"c": "{{{c}}}"}`)
+	ctx := hbs.JSONEscape(mustDecode(t, `{"c": "say \"hi\"\nthen\\go\u0001"}`))
+	tm, err := hbs.Parse("t", `{"c": "{{{c}}}"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := tm.render(ctx)
+	out, err := tm.Render(ctx, hbs.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,5 +148,107 @@ func TestJSONEscapedContext(t *testing.T) {
 	}
 	if got["c"] != "say \"hi\"\nthen\\go\u0001" {
 		t.Errorf("expected the original string back, but got %q", got["c"])
+	}
+}
+
+// TestLooseMode checks delivery's rendering: what strict mode rejects for a
+// missing field renders empty, or takes the {{else}} branch.
+func TestLooseMode(t *testing.T) {
+	ctx := `{"member": {"email": "e"}, "nil": null, "kind": "flag"}`
+	tests := []struct{ name, tmpl, want string }{
+		{"missing field", "[{{nope}}]", "[]"},
+		{"missing nested field", "[{{member.name}}]", "[]"},
+		{"through a missing parent", "[{{missing.name}}]", "[]"},
+		{"through null", "[{{nil.name}}]", "[]"},
+		{"param through a missing parent", "{{#if missing.name}}x{{else}}y{{/if}}", "y"},
+		{"parameterless block on a missing field", "{{#nope}}x{{else}}y{{/nope}}", "y"},
+		{"helper on a missing field", "[{{queryEncode missing.name}}]", "[]"},
+		{"index outside each", "[{{@index}}]", "[]"},
+		{"present fields still render", "{{kind}}:{{member.email}}", "flag:e"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, err := hbs.Parse(tc.name, tc.tmpl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tm.Render(mustDecode(t, ctx), hbs.Options{Mode: hbs.Loose})
+			if err != nil {
+				t.Fatalf("expected %q, but got error %v", tc.want, err)
+			}
+			if got != tc.want {
+				t.Errorf("expected %q, but got %q", tc.want, got)
+			}
+		})
+	}
+	// An unknown helper is a template error in both modes.
+	tm, err := hbs.Parse("t", "{{shout kind}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.Render(mustDecode(t, ctx), hbs.Options{Mode: hbs.Loose}); err == nil || !strings.Contains(err.Error(), `missing helper "shout"`) {
+		t.Errorf("expected a missing helper error in loose mode, but got %v", err)
+	}
+}
+
+// TestErrorPosition checks that parse and render errors name the template
+// and the line and column of the failing tag.
+func TestErrorPosition(t *testing.T) {
+	_, err := hbs.Parse("hooks/flag.json", "{\n  \"a\": {{#if x}}\n}")
+	var he *hbs.Error
+	if !errors.As(err, &he) {
+		t.Fatalf("expected an *hbs.Error, but got %v", err)
+	}
+	if he.Name != "hooks/flag.json" || he.Line != 2 || he.Column != 8 || he.Pos != 9 {
+		t.Errorf("expected hooks/flag.json at 2:8 (offset 9), but got %s at %d:%d (offset %d)", he.Name, he.Line, he.Column, he.Pos)
+	}
+	if want := "hooks/flag.json:2:8: "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("expected the message to start with %q, but got %q", want, err)
+	}
+
+	tm, err := hbs.Parse("url", "https://x/\n{{a}}/{{b.c}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tm.Render(mustDecode(t, `{"a": 1}`), hbs.Options{})
+	if !errors.As(err, &he) {
+		t.Fatalf("expected an *hbs.Error, but got %v", err)
+	}
+	if he.Name != "url" || he.Line != 2 || he.Column != 7 || !strings.Contains(he.Msg, `"b" is not defined`) {
+		t.Errorf("expected url:2:7 naming b, but got %v", err)
+	}
+}
+
+// TestEscapeJSONOption checks that the option escapes the context exactly
+// as JSONEscape does, without changing the caller's context.
+func TestEscapeJSONOption(t *testing.T) {
+	ctx := mustDecode(t, `{"c": "a \"q\"\n", "n": [{"d": "\\"}], "k": 3}`)
+	tm, err := hbs.Parse("t.json", `{"c": "{{{c}}}", "d": "{{{n.[0].d}}}", "k": {{k}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tm.Render(ctx, hbs.Options{EscapeJSON: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tm.Render(hbs.JSONEscape(ctx), hbs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want || !json.Valid([]byte(got)) {
+		t.Errorf("expected valid JSON %q, but got %q", want, got)
+	}
+	if c := ctx.(map[string]any)["c"]; c != "a \"q\"\n" {
+		t.Errorf("expected the context to stay unescaped, but c is %q", c)
+	}
+}
+
+func TestIsJSONTemplate(t *testing.T) {
+	for name, want := range map[string]bool{
+		"templates/flag.json": true, "t/x.JSON.hbs": true, "t/x.hbs": false, "t/x.json.txt": false, "": false,
+	} {
+		if got := hbs.IsJSONTemplate(name); got != want {
+			t.Errorf("IsJSONTemplate(%q): expected %v, but got %v", name, want, got)
+		}
 	}
 }
