@@ -1,0 +1,288 @@
+package hook
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/flagharness/harness/harness/hbs"
+	"github.com/flagharness/harness/harness/policy"
+)
+
+// OAuth holds what an OAuth integration's endpoint templates read as
+// {{oauth.baseURI}} and {{oauth.accessToken}}.
+type OAuth struct {
+	BaseURI     string `json:"baseURI"`
+	AccessToken string `json:"accessToken"`
+}
+
+// Input is everything one render needs; Render reads it and changes nothing.
+type Input struct {
+	Integration *Integration // LoadTemplates must have run
+	Context     *Context
+	// Config holds the subscription's form-variable values by key: strings,
+	// booleans, or what JSON decodes for other types.
+	Config map[string]any
+	// OAuth is used when the manifest sets requiresOAuth; nil then leaves
+	// oauth undefined (a Strict render of {{oauth.baseURI}} fails).
+	OAuth *OAuth
+	// Test renders a test event ("validate connection"): the validation
+	// template, never a kind's own.
+	Test bool
+	// Mode is hbs.Strict for preview and lint (a missing field is an
+	// error, as the framework's tools render) and hbs.Loose for delivery
+	// (a missing field renders empty).
+	Mode hbs.Mode
+	// Entry, when set, is the change-history entry as the platform's API
+	// shows it, sent as is for useStandardWebhookPayload; without it the
+	// entry is built from Context (StandardPayload).
+	Entry json.RawMessage
+}
+
+// Request is what the hook would send for one event.
+type Request struct {
+	Method  string   `json:"method"`
+	URL     string   `json:"url"`
+	Headers []Header `json:"headers"`
+	Body    string   `json:"body"`
+
+	// Template is the key under templates that rendered the body
+	// (flag, default, validation, ...), or "" for the standard payload and
+	// the context as JSON; TemplateFile is its path.
+	Template     string `json:"-"`
+	TemplateFile string `json:"-"`
+	Source       string `json:"-"` // SourceTemplate, SourceStandard, SourceContext
+	Reason       string `json:"-"` // why this body source was chosen
+	Warning      string `json:"-"`
+	// SignatureHeader names the header holding the signature; "" when the
+	// request is not signed (no hmacSignature, or an empty secret).
+	SignatureHeader string `json:"-"`
+	// NoEndpoint is set for deliveryMethod "custom": the body is rendered
+	// but the platform delivers it by its own means, not over HTTP.
+	NoEndpoint bool `json:"-"`
+}
+
+// Header returns the value of the first header with that name (any case).
+func (r *Request) Header(name string) (string, bool) {
+	for _, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value, true
+		}
+	}
+	return "", false
+}
+
+// Error is a render that failed: Part says what (the endpoint URL, a
+// header, a template) so a partner knows where to look.
+type Error struct {
+	Part string // "endpoint.url", `header "DD-API-KEY"`, "templates.flag (templates/flag.json.hbs)", ...
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Part + ": " + e.Err.Error() }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errors Render returns as they are (not wrapped in *Error).
+var (
+	// ErrTestNotSupported: a test event for a manifest without a
+	// validation template.
+	ErrTestNotSupported = errors.New("test connection not supported: the manifest has no templates.validation")
+	// ErrNoTemplate: the chosen template was never loaded (LoadTemplates
+	// did not run, or the manifest changed).
+	ErrNoTemplate = errors.New("template not loaded")
+)
+
+// Render builds the request for one event (PLATFORM.md 8.1 and 8.4): it
+// chooses the body source, renders the body with the event at top level plus
+// formVariables.<key> (JSON-escaping the event's strings for .json and
+// .json.hbs templates only), renders the URL and header values with each
+// config value under its bare key plus oauth and context, and signs the body
+// when the manifest asks for it and the secret is not empty. On error the
+// returned Request holds what was rendered so far and the choice made.
+func Render(in Input) (*Request, error) {
+	in.Integration.mustHook()
+	s := in.Integration.Hook
+	sel := Select(s, in.Context.Kind, in.Test)
+	req := &Request{Template: sel.Template, TemplateFile: sel.Path, Source: sel.Source, Reason: sel.Reason, Warning: sel.Warning}
+	if s.Endpoint == nil {
+		req.NoEndpoint = true
+	} else {
+		req.Method = s.Endpoint.Method
+	}
+
+	body, err := renderBody(in, sel)
+	if err != nil {
+		return req, err
+	}
+	req.Body = body
+	if s.Endpoint == nil {
+		return req, nil
+	}
+
+	ectx := in.endpointContext()
+	u, err := renderInline("endpoint.url", s.Endpoint.URL, ectx, in.Mode)
+	if err != nil {
+		return req, err
+	}
+	req.URL = u
+	req.Headers = make([]Header, 0, len(s.Endpoint.Headers)+2)
+	for _, h := range s.Endpoint.Headers {
+		v, err := renderInline(fmt.Sprintf("header %q", h.Name), h.Value, ectx, in.Mode)
+		if err != nil {
+			return req, err
+		}
+		req.Headers = append(req.Headers, Header{Name: h.Name, Value: v})
+	}
+	if sel.Source == SourceStandard || sel.Source == SourceContext {
+		if _, ok := req.Header("Content-Type"); !ok {
+			req.Headers = append(req.Headers, Header{Name: "Content-Type", Value: "application/json"})
+		}
+	}
+	if name := s.SignatureHeader(); name != "" {
+		if secret := configString(in.Config[s.Endpoint.HMACSignature.HMACSecretFormVariableKey]); secret != "" {
+			req.Headers = append(req.Headers, Header{Name: name, Value: Sign(secret, []byte(req.Body))})
+			req.SignatureHeader = name
+		}
+	}
+	return req, nil
+}
+
+func (in *Integration) mustHook() {
+	if in.Hook == nil {
+		panic("hook: Render on an integration without auditLogEventsHook (check Integration.Hook first)")
+	}
+}
+
+func renderBody(in Input, sel Selection) (string, error) {
+	switch sel.Source {
+	case SourceNone:
+		return "", ErrTestNotSupported
+	case SourceStandard:
+		if len(in.Entry) > 0 {
+			return string(in.Entry), nil
+		}
+		b, err := StandardPayload(in.Context)
+		return string(b), err
+	case SourceContext:
+		b, err := json.Marshal(in.Context)
+		return string(b), err
+	}
+	part := fmt.Sprintf("templates.%s (%s)", sel.Template, sel.Path)
+	t := in.Integration.Hook.Loaded[sel.Template]
+	if t == nil {
+		return "", &Error{Part: part, Err: ErrNoTemplate}
+	}
+	if t.Err != nil {
+		return "", &Error{Part: part, Err: t.Err}
+	}
+	ctx := in.Context.Map()
+	if t.JSON() {
+		ctx = hbs.JSONEscape(ctx).(map[string]any)
+	}
+	ctx["formVariables"] = in.formVariables()
+	out, err := t.T.Render(ctx, hbs.Options{Mode: in.Mode})
+	if err != nil {
+		return "", &Error{Part: part, Err: err}
+	}
+	return out, nil
+}
+
+// formVariables is the config as a template context value: a copy, so a
+// template cannot reach the caller's map.
+func (in Input) formVariables() map[string]any {
+	m := make(map[string]any, len(in.Config))
+	for k, v := range in.Config {
+		m[k] = v
+	}
+	return m
+}
+
+// endpointContext is what the URL and header templates see: each config
+// value under its bare key, oauth, and the whole event as context.
+func (in Input) endpointContext() map[string]any {
+	m := in.formVariables()
+	if in.Integration.RequiresOAuth && in.OAuth != nil {
+		m["oauth"] = map[string]any{"baseURI": in.OAuth.BaseURI, "accessToken": in.OAuth.AccessToken}
+	} else {
+		m["oauth"] = nil
+	}
+	m["context"] = in.Context.Map()
+	return m
+}
+
+func renderInline(part, src string, ctx map[string]any, mode hbs.Mode) (string, error) {
+	t, err := hbs.Parse(part, src)
+	if err != nil {
+		return "", &Error{Part: part, Err: err}
+	}
+	out, err := t.Render(ctx, hbs.Options{Mode: mode})
+	if err != nil {
+		return "", &Error{Part: part, Err: err}
+	}
+	return out, nil
+}
+
+func configString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// StandardPayload is the standard webhook payload for an event: the
+// change-history entry as the platform's API shows it (the generic webhook
+// payload, "identical to an audit log entry"), built from the context. The
+// exact shape is the harness's choice; delivery passes the platform's own
+// entry in Input.Entry instead.
+func StandardPayload(c *Context) ([]byte, error) {
+	r, action := policy.Subject(c.PolicyEvent())
+	type access struct {
+		Action   string `json:"action"`
+		Resource string `json:"resource"`
+	}
+	type member struct {
+		ID        string          `json:"_id"`
+		Email     string          `json:"email"`
+		FirstName string          `json:"firstName"`
+		LastName  string          `json:"lastName"`
+		Links     map[string]Link `json:"_links,omitempty"`
+	}
+	type target struct {
+		Name      string   `json:"name"`
+		Resources []string `json:"resources"`
+	}
+	entry := struct {
+		Links            map[string]Link `json:"_links"`
+		ID               string          `json:"_id"`
+		AccountID        string          `json:"_accountId"`
+		Date             int64           `json:"date"`
+		Accesses         []access        `json:"accesses"`
+		Kind             string          `json:"kind"`
+		Name             string          `json:"name"`
+		Description      string          `json:"description"`
+		ShortDescription string          `json:"shortDescription"`
+		Comment          string          `json:"comment,omitempty"`
+		Member           member          `json:"member"`
+		TitleVerb        string          `json:"titleVerb"`
+		Title            string          `json:"title"`
+		Target           target          `json:"target"`
+	}{
+		Links: c.Links, ID: c.ID, AccountID: c.AccountID, Date: c.Timestamp.Milliseconds,
+		Accesses: []access{{Action: action, Resource: r.String()}},
+		Kind:     c.Kind, Name: c.Name, Description: c.Details.Markdown, ShortDescription: c.Details.PlainText,
+		Comment: c.Comment,
+		Member: member{ID: c.Member.ID, Email: c.Member.Email, FirstName: c.Member.FirstName,
+			LastName: c.Member.LastName, Links: c.Member.Links},
+		TitleVerb: c.TitleVerb, Title: c.Title.Markdown,
+		Target: target{Name: c.Target.Name, Resources: []string{r.String()}},
+	}
+	return json.Marshal(entry)
+}
