@@ -206,3 +206,19 @@ func (in *Integration) FormVariable(key string) (FormVariable, bool) {
 	}
 	return FormVariable{}, false
 }
+
+// Load reads root/integrations/key/manifest.json and its templates. Use
+// Integration.Hook to see whether the manifest has the capability.
+func Load(root, key string) (*Integration, error) {
+	rel := "integrations/" + key + "/manifest.json"
+	raw, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	in, err := Decode(key, rel, filepath.Join(root, "integrations", key), raw)
+	if err != nil {
+		return nil, err
+	}
+	in.LoadTemplates()
+	return in, nil
+}
