@@ -343,3 +343,22 @@ func TestDecodeErrors(t *testing.T) {
 		t.Errorf("expected no hook and no error, but got %v, %v", in.Hook, err)
 	}
 }
+
+func TestBodyProblem(t *testing.T) {
+	tests := []struct {
+		req  Request
+		want string
+	}{
+		{Request{Source: SourceTemplate, Template: "flag", TemplateFile: "t/flag.json.hbs", Body: `{"a":1}`}, ""},
+		{Request{Source: SourceTemplate, Template: "flag", TemplateFile: "t/flag.json.hbs", Body: "{\n\"a\":1,\n}"}, "line 3, column 1"},
+		{Request{Source: SourceTemplate, Template: "flag", TemplateFile: "t/flag.JSON", Body: `{`}, "invalid JSON"},
+		{Request{Source: SourceTemplate, Template: "flag", TemplateFile: "t/flag.txt.hbs", Body: `{`}, ""},
+		{Request{Source: SourceStandard, Body: `{`}, ""},
+	}
+	for _, tt := range tests {
+		err := tt.req.BodyProblem()
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s %q: expected %q, but got %v", tt.req.TemplateFile, tt.req.Body, tt.want, err)
+		}
+	}
+}

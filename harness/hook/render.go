@@ -286,3 +286,22 @@ func StandardPayload(c *Context) ([]byte, error) {
 	}
 	return json.Marshal(entry)
 }
+
+// BodyProblem reports a body that cannot be what the template promises: a
+// .json or .json.hbs template whose output is not valid JSON, with the line
+// and column of the output where it breaks.
+func (r *Request) BodyProblem() error {
+	if r.Source != SourceTemplate || !hbs.IsJSONTemplate(r.TemplateFile) || json.Valid([]byte(r.Body)) {
+		return nil
+	}
+	var v any
+	err := json.Unmarshal([]byte(r.Body), &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off := max(int(se.Offset)-1, 0) // Offset is just past the bad byte
+		line := 1 + strings.Count(r.Body[:off], "\n")
+		col := off - strings.LastIndexByte(r.Body[:off], '\n')
+		return fmt.Errorf("templates.%s (%s) renders invalid JSON at line %d, column %d of the output: %v", r.Template, r.TemplateFile, line, col, err)
+	}
+	return fmt.Errorf("templates.%s (%s) renders invalid JSON: %v", r.Template, r.TemplateFile, err)
+}
