@@ -92,7 +92,7 @@ func TestPreviewCurlQuoting(t *testing.T) {
 	body := "it's `not` $(run) \\ \"quoted\"\n{{name}} 'again'\n"
 	ctxFile := filepath.Join(root, "event.json")
 	for file, data := range map[string]string{
-		filepath.Join(dir, "manifest.json"):          manifest,
+		filepath.Join(dir, "manifest.json"):         manifest,
 		filepath.Join(dir, "templates", "flag.txt"): body,
 		ctxFile: `{"kind":"flag","name":"O'Brien's flag","verbKind":"updateOn"}`,
 	} {
