@@ -40,6 +40,7 @@ func commands() []command {
 		{"new", "scaffold a new trigger integration with fixtures and a feature", runNew},
 		{"load", "drive a running fake platform with concurrent trigger traffic and verify it", runLoad},
 		{"preview", "show the request an outbound hook would send for a change, without sending it", runPreview},
+		{"sink", "receive and print outbound hook requests, checking their signature", runSink},
 	}
 }
 
