@@ -154,7 +154,12 @@ func runSink(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	_ = srv.Shutdown(sctx)
 	if *format == "text" {
 		mu.Lock()
-		fmt.Fprintf(stdout, "harness sink: %d requests received\n", s.Total())
+		n := s.Total()
+		plural := "s"
+		if n == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(stdout, "harness sink: %d request%s received\n", n, plural)
 		mu.Unlock()
 	}
 	return exitOK

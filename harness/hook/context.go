@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,20 +122,25 @@ func (c *Context) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &a); err != nil {
 		return err
 	}
-	var all map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&all); err != nil {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
 		return err
 	}
 	*c = Context(a)
-	for k, v := range all {
-		if !contextFields[k] {
-			if c.Extra == nil {
-				c.Extra = map[string]any{}
-			}
-			c.Extra[k] = v
+	for k, raw := range all {
+		if contextFields[k] {
+			continue
 		}
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		if c.Extra == nil {
+			c.Extra = map[string]any{}
+		}
+		c.Extra[k] = v
 	}
 	return nil
 }
@@ -159,19 +165,101 @@ func (c Context) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// Map is the context as templates read it: what encoding/json decodes the
-// context's JSON into, numbers as json.Number.
+// Map is the context as templates read it: exactly what encoding/json
+// decodes the context's JSON into, numbers as json.Number. It is built
+// directly (no JSON round trip) because delivery and preview build one per
+// render; TestContextRoundTrip holds it to the JSON form.
 func (c *Context) Map() map[string]any {
-	b, err := json.Marshal(c)
-	if err != nil {
-		// Every field is a plain string, number, slice or map: unreachable.
-		panic(fmt.Sprintf("hook: encoding a context: %v", err))
+	m := map[string]any{
+		"_links":     linksAny(c.Links),
+		"baseURL":    c.BaseURL,
+		"_id":        c.ID,
+		"_accountId": c.AccountID,
+		"timestamp": map[string]any{
+			"milliseconds": json.Number(strconv.FormatInt(c.Timestamp.Milliseconds, 10)),
+			"seconds":      json.Number(strconv.FormatInt(c.Timestamp.Seconds, 10)),
+			"rfc3339":      c.Timestamp.RFC3339,
+			"simple":       c.Timestamp.Simple,
+		},
+		"kind":    c.Kind,
+		"name":    c.Name,
+		"details": textAny(c.Details),
+		"project": map[string]any{
+			"name": c.Project.Name,
+			"key":  c.Project.Key,
+			"tags": stringsAny(c.Project.Tags),
+			"environment": map[string]any{
+				"name": c.Project.Environment.Name,
+				"key":  c.Project.Environment.Key,
+				"tags": stringsAny(c.Project.Environment.Tags),
+			},
+		},
+		"tags": stringsAny(c.Tags),
+		"member": map[string]any{
+			"_links":         linksAny(c.Member.Links),
+			"_id":            c.Member.ID,
+			"email":          c.Member.Email,
+			"emailLocalPart": c.Member.EmailLocalPart,
+			"firstName":      c.Member.FirstName,
+			"lastName":       c.Member.LastName,
+			"displayName":    c.Member.DisplayName,
+		},
+		"titleVerb": c.TitleVerb,
+		"verbKind":  c.VerbKind,
+		"title":     textAny(c.Title),
+		"target": map[string]any{
+			"_links": linksAny(c.Target.Links),
+			"name":   c.Target.Name,
+			"_id":    c.Target.ID,
+		},
 	}
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	_ = dec.Decode(&m)
+	if c.Key != "" {
+		m["key"] = c.Key
+	}
+	if c.Comment != "" {
+		m["comment"] = c.Comment
+	}
+	if len(c.CustomProperties) > 0 {
+		cp := make(map[string]any, len(c.CustomProperties))
+		for k, p := range c.CustomProperties {
+			cp[k] = map[string]any{"name": p.Name, "values": stringsAny(p.Values)}
+		}
+		m["customProperties"] = cp
+	}
+	for k, v := range c.Extra {
+		if _, known := m[k]; !known {
+			m[k] = v
+		}
+	}
 	return m
+}
+
+// The helpers return an untyped nil for what JSON writes as null.
+
+func linksAny(l map[string]Link) any {
+	if l == nil {
+		return nil
+	}
+	m := make(map[string]any, len(l))
+	for k, v := range l {
+		m[k] = map[string]any{"href": v.Href, "type": v.Type}
+	}
+	return m
+}
+
+func stringsAny(s []string) any {
+	if s == nil {
+		return nil
+	}
+	a := make([]any, len(s))
+	for i, v := range s {
+		a[i] = v
+	}
+	return a
+}
+
+func textAny(t Text) map[string]any {
+	return map[string]any{"plainText": t.PlainText, "markdown": t.Markdown, "html": t.HTML}
 }
 
 // SetTime sets all four timestamp forms to t, as a real event has them.

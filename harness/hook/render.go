@@ -113,7 +113,8 @@ func Render(in Input) (*Request, error) {
 		req.Method = s.Endpoint.Method
 	}
 
-	body, err := renderBody(in, sel)
+	event := in.Context.Map()
+	body, err := renderBody(in, sel, event)
 	if err != nil {
 		return req, err
 	}
@@ -122,7 +123,7 @@ func Render(in Input) (*Request, error) {
 		return req, nil
 	}
 
-	ectx := in.endpointContext()
+	ectx := in.endpointContext(event)
 	u, err := renderInline("endpoint.url", s.Endpoint.URL, ectx, in.Mode)
 	if err != nil {
 		return req, err
@@ -156,7 +157,7 @@ func (in *Integration) mustHook() {
 	}
 }
 
-func renderBody(in Input, sel Selection) (string, error) {
+func renderBody(in Input, sel Selection, event map[string]any) (string, error) {
 	switch sel.Source {
 	case SourceNone:
 		return "", ErrTestNotSupported
@@ -178,9 +179,14 @@ func renderBody(in Input, sel Selection) (string, error) {
 	if t.Err != nil {
 		return "", &Error{Part: part, Err: t.Err}
 	}
-	ctx := in.Context.Map()
+	var ctx map[string]any
 	if t.JSON() {
-		ctx = hbs.JSONEscape(ctx).(map[string]any)
+		ctx = hbs.JSONEscape(event).(map[string]any) // a copy
+	} else {
+		ctx = make(map[string]any, len(event)+1)
+		for k, v := range event {
+			ctx[k] = v
+		}
 	}
 	ctx["formVariables"] = in.formVariables()
 	out, err := t.T.Render(ctx, hbs.Options{Mode: in.Mode})
@@ -202,14 +208,14 @@ func (in Input) formVariables() map[string]any {
 
 // endpointContext is what the URL and header templates see: each config
 // value under its bare key, oauth, and the whole event as context.
-func (in Input) endpointContext() map[string]any {
+func (in Input) endpointContext(event map[string]any) map[string]any {
 	m := in.formVariables()
 	if in.Integration.RequiresOAuth && in.OAuth != nil {
 		m["oauth"] = map[string]any{"baseURI": in.OAuth.BaseURI, "accessToken": in.OAuth.AccessToken}
 	} else {
 		m["oauth"] = nil
 	}
-	m["context"] = in.Context.Map()
+	m["context"] = event
 	return m
 }
 
