@@ -63,7 +63,8 @@ Formats:
   curl  a ready curl command (single-quoted, --data-raw keeps the body's bytes)
 
 Exit codes:
-  0  rendered (also: the integration makes no outbound requests, said in one line)
+  0  rendered (also, said in one line: the integration makes no outbound
+     requests, or --test on a manifest without a validation template)
   1  a template, the URL or a header failed to render
   2  usage or I/O problem: bad flag, unknown KEY or --var key, no hook capability,
      unreadable context
@@ -133,6 +134,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageErr("--all renders every sample context and the test event: leave out --context and --test")
 	}
 	key := fs.Arg(0)
+	if key == "." || key == ".." || strings.ContainsAny(key, `/\`) {
+		return usageErr("%q is not an integration key: give the folder name under integrations/", key)
+	}
 	when := time.Now()
 	if *at != "" {
 		t, err := parseAt(*at)
@@ -188,6 +192,11 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	ev.SetEpoch(when)
 	req, rerr := hook.Render(pc.input(ev, *test))
+	if errors.Is(rerr, hook.ErrTestNotSupported) {
+		// The platform answers the test button the same way: not a failure.
+		fmt.Fprintf(stdout, "%s: %v\n", key, rerr)
+		return exitOK
+	}
 	if rerr != nil {
 		fmt.Fprintf(stderr, "harness preview: %s with %s: %v\n", key, name, rerr)
 		if *format == "json" {

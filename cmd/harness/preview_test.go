@@ -246,3 +246,24 @@ func TestPreviewAllCorpus(t *testing.T) {
 		t.Error("nothing rendered")
 	}
 }
+
+func TestPreviewOneLineAnswers(t *testing.T) {
+	root := corpustest.Dir(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cloudtrail"}, "cloudtrail does not make outbound requests"},
+		{[]string{"dynatrace", "--test"}, "dynatrace: test connection not supported"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runPreviewArgs(append([]string{"--root", root}, tt.args...)...)
+		if code != exitOK || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, tt.want) {
+			t.Errorf("%v: expected exit 0 and one line %q, but got %d: %q %s", tt.args, tt.want, code, out, errOut)
+		}
+	}
+	code, _, errOut := runPreviewArgs("--root", root, "../integrations/datadog")
+	if code != exitUsage || !strings.Contains(errOut, "not an integration key") {
+		t.Errorf("expected a path as KEY to be refused, but got %d: %s", code, errOut)
+	}
+}

@@ -104,6 +104,9 @@ var (
 // returned Request holds what was rendered so far and the choice made.
 func Render(in Input) (*Request, error) {
 	in.Integration.mustHook()
+	if in.Context == nil {
+		return &Request{}, errors.New("no event context to render")
+	}
 	s := in.Integration.Hook
 	sel := Select(s, in.Context.Kind, in.Test)
 	req := &Request{Template: sel.Template, TemplateFile: sel.Path, Source: sel.Source, Reason: sel.Reason, Warning: sel.Warning}
