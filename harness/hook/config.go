@@ -66,3 +66,43 @@ func (in *Integration) ConfigValue(key, text string) (any, error) {
 	}
 	return text, nil
 }
+
+// Mask is what a secret value is shown as in records and logs.
+const Mask = "********"
+
+// MaskSecrets returns a copy of req whose URL and header values show Mask
+// wherever the value of a secret form variable (isSecret) appears, for
+// delivery records and logs. The body is left alone: it is what the partner's
+// endpoint received, and templates rarely put secrets there. The signature
+// header is kept: it proves nothing without the secret.
+func (in *Integration) MaskSecrets(req *Request, config map[string]any) *Request {
+	var secrets []string
+	for _, fv := range in.FormVariables {
+		if !fv.IsSecret {
+			continue
+		}
+		if s := configString(config[fv.Key]); s != "" {
+			secrets = append(secrets, s)
+		}
+	}
+	out := *req
+	out.Headers = append([]Header(nil), req.Headers...)
+	if len(secrets) == 0 {
+		return &out
+	}
+	// Longest first, so a secret that contains another is masked whole.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	mask := func(s string) string {
+		for _, sec := range secrets {
+			s = strings.ReplaceAll(s, sec, Mask)
+		}
+		return s
+	}
+	out.URL = mask(out.URL)
+	for i := range out.Headers {
+		if out.Headers[i].Name != req.SignatureHeader || req.SignatureHeader == "" {
+			out.Headers[i].Value = mask(out.Headers[i].Value)
+		}
+	}
+	return &out
+}

@@ -362,3 +362,21 @@ func TestBodyProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskSecrets(t *testing.T) {
+	in := &Integration{Key: "x", FormVariables: []FormVariable{
+		{Key: "token", Type: "string", IsSecret: true}, {Key: "tok", Type: "string", IsSecret: true}, {Key: "host", Type: "string"}}}
+	req := &Request{URL: "https://h/x?t=abc123&u=abc", Body: "abc123",
+		Headers:         []Header{{Name: "Authorization", Value: "Bearer abc123"}, {Name: "X-Host", Value: "h"}, {Name: "X-LD-Signature", Value: "abc"}},
+		SignatureHeader: "X-LD-Signature"}
+	got := in.MaskSecrets(req, map[string]any{"token": "abc123", "tok": "abc", "host": "h"})
+	if got.URL != "https://h/x?t=********&u=********" {
+		t.Errorf("unexpected URL %s", got.URL)
+	}
+	if got.Headers[0].Value != "Bearer ********" || got.Headers[1].Value != "h" || got.Headers[2].Value != "abc" {
+		t.Errorf("unexpected headers %v", got.Headers)
+	}
+	if got.Body != "abc123" || req.Headers[0].Value != "Bearer abc123" {
+		t.Errorf("expected the body and the original untouched, but got %q and %q", got.Body, req.Headers[0].Value)
+	}
+}
