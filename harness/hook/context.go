@@ -298,7 +298,9 @@ func (c *Context) PolicyEvent() policy.Event {
 // ParseContext decodes one context document; name is used in errors.
 func ParseContext(name string, raw []byte) (*Context, error) {
 	var c Context
-	if err := json.Unmarshal(raw, &c); err != nil {
+	// Calling UnmarshalJSON directly skips json.Unmarshal's extra validation
+	// pass; the decoders inside still report bad JSON.
+	if err := c.UnmarshalJSON(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, jsonProblem("", err))
 	}
 	if c.Kind == "" {

@@ -380,3 +380,14 @@ func TestMaskSecrets(t *testing.T) {
 		t.Errorf("expected the body and the original untouched, but got %q and %q", got.Body, req.Headers[0].Value)
 	}
 }
+
+func TestParseContextErrors(t *testing.T) {
+	for _, raw := range []string{`{"kind":`, `[1]`, `{"kind":"flag","timestamp":{"milliseconds":"x"}}`, `{"kind":"flag"} x`} {
+		if _, err := ParseContext("ctx.json", []byte(raw)); err == nil || !strings.HasPrefix(err.Error(), "ctx.json: ") {
+			t.Errorf("%s: expected an error naming the file, but got %v", raw, err)
+		}
+	}
+	if c, err := ParseContext("bom.json", []byte("\xef\xbb\xbf{\"kind\":\"flag\"}")); err != nil || c.Kind != "flag" {
+		t.Errorf("expected a byte order mark to be ignored, but got %v", err)
+	}
+}
