@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/server"
@@ -156,7 +157,7 @@ func TestReplaySend(t *testing.T) {
 func TestReplayDryRunRecorded(t *testing.T) {
 	root := scaffoldRepo(t, "acme", "--parser", "eventName=/alert/title")
 	body := []byte("{\"alert\":{\"title\":\"Disk fill – 東京\",\"old\":\"Old name\"}}")
-	rec := fixture.NewRecording(trigger.Call{
+	rec := fixture.NewRecording(api.TriggerCall{
 		IntegrationKey: "acme",
 		Action:         "turnFlagOff",
 		Method:         http.MethodPost,

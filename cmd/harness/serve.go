@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	harness "github.com/flagharness/harness"
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
@@ -136,51 +137,58 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code != exitOK {
 		return code
 	}
-	p, err := platform.New(ms)
-	if err != nil {
-		fmt.Fprintf(stderr, "harness serve: %v\n", err)
-		return exitFail
-	}
-	for _, perr := range p.Problems() {
-		fmt.Fprintf(stderr, "harness serve: skipping a trigger capability: %v\n", perr)
-	}
+	// The platform is set up (problems reported, seed applied) before the
+	// server listens, so no request sees it half-seeded. A start that fails
+	// before setup ran could not build the platform (exitFail); after it,
+	// the seed or the address was at fault (exitUsage).
 	var seeded []platform.Trigger
-	if *seedFile != "" {
+	setupRan := false
+	setup := func(p *platform.Platform) error {
+		setupRan = true
+		for _, perr := range p.Problems() {
+			fmt.Fprintf(stderr, "harness serve: skipping a trigger capability: %v\n", perr)
+		}
+		if *seedFile == "" {
+			return nil
+		}
 		data, err := os.ReadFile(*seedFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "harness serve: reading the seed: %v\n", err)
-			return exitUsage
+			return fmt.Errorf("reading the seed: %v", err)
 		}
 		seed, err := platform.ParseSeed(*seedFile, data)
 		if err == nil {
 			seeded, err = p.ApplySeed(*seedFile, seed)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "harness serve: %v\n", err)
-			return exitUsage
+			return err
 		}
 		p.MarkStart()
+		return nil
 	}
 
-	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger, RateLimit: rl}
+	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger,
+		Platform: platform.Options{RateLimit: rl}}
 	if *record != "" {
 		rec, err := fixture.NewRecorder(*record)
 		if err != nil {
 			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)
 			return exitUsage
 		}
-		opts.OnTrigger = func(c trigger.Call) {
+		opts.OnTrigger = func(c api.TriggerCall) {
 			if err := rec.Record(c); err != nil {
 				logger.Error("recording a trigger request", "integration", c.IntegrationKey, "err", err)
 			}
 		}
 	}
-	srv, err := server.New(p, ms, opts)
+	srv, err := server.Start(ms, opts, setup)
 	if err != nil {
 		fmt.Fprintf(stderr, "harness serve: %v\n", err)
+		if !setupRan {
+			return exitFail
+		}
 		return exitUsage
 	}
-	printBanner(stdout, srv, p, ms, from, seeded, *token != "")
+	printBanner(stdout, srv, srv.Platform(), ms, from, seeded, *token != "")
 
 	<-ctx.Done()
 	logger.Info("shutting down")
@@ -297,14 +305,9 @@ func printBanner(w io.Writer, srv *server.Server, p *platform.Platform, ms *mani
 }
 
 // examplePayload builds a body that the parser reads a name, a value and a
-// link out of, so the printed curl line exercises the whole path. Every token
-// names an object key, so the example stays an object of objects; a pointer
-// through a value another pointer already wrote is skipped (trigger.Set).
+// link out of, so the printed curl line exercises the whole path.
 func examplePayload(pp manifest.Parser) string {
-	doc := map[string]any{}
-	trigger.Set(doc, pp.EventName, "High error rate")
-	trigger.Set(doc, pp.Value, "12.5")
-	trigger.Set(doc, pp.URL, "https://alerts.example.com/incidents/42")
+	doc, _ := trigger.ExamplePayload(pp, trigger.Example{EventName: "High error rate", Value: "12.5", URL: "https://alerts.example.com/incidents/42"}, trigger.SetLoose)
 	b, _ := json.Marshal(doc)
 	return string(b)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/steps"
 )
 
@@ -170,7 +171,7 @@ func runFeatures(ctx context.Context, o testOptions, stdout, stderr io.Writer, n
 		Tags: o.tags, Format: format, Concurrency: o.concurrency, Output: stdout, NoColors: !isTerminal(stdout),
 	})
 	if err != nil {
-		var ue *steps.UsageError
+		var ue *manifest.UsageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			return exitUsage

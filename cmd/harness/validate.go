@@ -118,7 +118,8 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		Checks: []manifest.Check{fixturecheck.Check()},
 	})
 	if err != nil {
-		if errors.Is(err, manifest.ErrUsage) {
+		var ue *manifest.UsageError
+		if errors.As(err, &ue) {
 			return usageErr("%v", err)
 		}
 		fmt.Fprintf(stderr, "harness validate: %v\n", err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
 	"github.com/flagharness/harness/harness/trigger"
@@ -178,20 +179,6 @@ func TestSet(t *testing.T) {
 	}
 }
 
-func TestNewUUIDIsVersion4(t *testing.T) {
-	seen := map[string]bool{}
-	for range 1000 {
-		u := newUUID()
-		if len(u) != 36 || u[14] != '4' || !strings.ContainsRune("89ab", rune(u[19])) {
-			t.Fatalf("%s is not a version-4 UUID", u)
-		}
-		if seen[u] {
-			t.Fatalf("%s repeated", u)
-		}
-		seen[u] = true
-	}
-}
-
 // TestHistoryPagesThroughEveryEntry checks the change-history reader against
 // more entries than one page: all of them, each once; and when more than a
 // page share one millisecond it says so instead of guessing.
@@ -210,10 +197,10 @@ func TestHistoryPagesThroughEveryEntry(t *testing.T) {
 			set := servertest.Manifests(t, map[string]string{"generic-trigger": genericManifest})
 			var n atomic.Int64
 			start := time.UnixMilli(1_800_000_000_000)
-			s := servertest.Start(t, set, server.Options{}, func(p *platform.Platform) {
-				p.SetClock(func() time.Time { return start.Add(time.Duration(n.Add(1)) * tc.tick) })
-			})
-			r := &runner{base: s.URL(), client: &http.Client{}, cfg: Config{}}
+			s := servertest.Start(t, set, server.Options{Platform: platform.Options{
+				Now: func() time.Time { return start.Add(time.Duration(n.Add(1)) * tc.tick) },
+			}})
+			r := &runner{c: client.New(s.URL(), client.Options{}), cfg: Config{}}
 			ctx := context.Background()
 			if err := r.api(ctx, "POST", "/api/v2/flags/default", map[string]any{"key": "f", "name": "F"}, nil, http.StatusCreated); err != nil {
 				t.Fatal(err)

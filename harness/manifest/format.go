@@ -25,7 +25,7 @@ func WriteReport(w io.Writer, r *Report, format string) error {
 	case "github":
 		return r.WriteGitHub(w)
 	}
-	return usagef("unknown format %q (use %s)", format, strings.Join(Formats, ", "))
+	return Usagef("unknown format %q (use %s)", format, strings.Join(Formats, ", "))
 }
 
 func (p Problem) pathText() string {

@@ -127,17 +127,21 @@ type ValidateOptions struct {
 	Checks []Check  // extra rules
 }
 
-// ErrUsage marks errors that come from the options rather than from I/O;
-// check with errors.Is.
-var ErrUsage = errors.New("usage error")
+// UsageError is a problem with the options or the folders given (a flag, a
+// --root without integrations/), found before any work: the commands answer
+// it with the usage exit code. It is the one such type of the harness. It
+// lives here because both users, the validator and the scenario runner
+// (harness/steps), start by loading manifests from a root, and steps already
+// imports manifest; a package of its own for one type would be noise.
+// Check for it with errors.As.
+type UsageError struct{ Msg string }
 
-type usageError struct{ msg string }
+// Error returns the message, which names the flag or folder to fix.
+func (e *UsageError) Error() string { return e.Msg }
 
-func (e *usageError) Error() string        { return e.msg }
-func (e *usageError) Is(target error) bool { return target == ErrUsage }
-
-func usagef(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
+// Usagef builds a UsageError.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
 // Validate loads the manifests under opts.Root and checks them. The error is
@@ -223,7 +227,7 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 	}
 	for _, k := range keys {
 		if !known[k] {
-			return nil, usagef("no integration %q under %s (looked for integrations/%s/manifest.json)", k, v.root, k)
+			return nil, Usagef("no integration %q under %s (looked for integrations/%s/manifest.json)", k, v.root, k)
 		}
 	}
 	rep := &Report{Root: v.root, Schema: v.schema.Name, Integrations: []*Result{}}

@@ -47,7 +47,7 @@ func (p *Platform) AuditLog(q AuditQuery) ([]AuditEntry, error) {
 		if spec != nil && !e.matches(spec) {
 			continue
 		}
-		out = append(out, *e)
+		out = append(out, *e.clone())
 	}
 	return out, nil
 }
@@ -61,7 +61,7 @@ func (p *Platform) AuditEntry(id string) (AuditEntry, error) {
 	if o == nil {
 		return AuditEntry{}, errorf(CodeNotFound, "change-history entry %q not found: list entries with GET /api/v2/auditlog", id)
 	}
-	return *o.(*AuditEntry), nil
+	return *o.(*AuditEntry).clone(), nil
 }
 
 func (e *AuditEntry) contains(needle string) bool {

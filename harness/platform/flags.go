@@ -1,11 +1,10 @@
 package platform
 
 import (
+	"slices"
 	"sort"
 
 	memdb "github.com/hashicorp/go-memdb"
-
-	"github.com/flagharness/harness/harness/trigger"
 )
 
 // FlagInput is what creating a flag takes.
@@ -35,6 +34,8 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 	if in.Kind != "boolean" && in.Kind != "multivariate" {
 		return Flag{}, errorf(CodeInvalid, "/kind %q is not a flag kind: use \"boolean\" or \"multivariate\"", in.Kind)
 	}
+	// The stored flag must share nothing with the caller's input.
+	in.Tags, in.Variations = slices.Clone(in.Tags), slices.Clone(in.Variations)
 	if len(in.Variations) == 0 {
 		if in.Kind != "boolean" {
 			return Flag{}, errorf(CodeInvalid, "/variations is required for a multivariate flag: give at least two")
@@ -80,19 +81,16 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 		return Flag{}, internal(err)
 	}
 	res := flagAllEnvResource(projectKey, in.Key)
-	if err := insertAudit(txn, &AuditEntry{
+	if err := insertAudit(txn, flagCreatedWording(f.Name).apply(&AuditEntry{
 		Date:           now,
 		Accesses:       []Access{{Action: "createFlag", Resource: res}},
 		Kind:           KindFlag,
 		Name:           f.Name,
-		Description:    "created the flag " + f.Name,
 		Comment:        in.Comment,
-		TitleVerb:      "created the flag",
-		Title:          "created the flag " + f.Name,
 		Member:         restMember(),
 		Target:         Target{Name: f.Name, Resources: []string{res}},
 		CurrentVersion: f,
-	}); err != nil {
+	})); err != nil {
 		return Flag{}, internal(err)
 	}
 	txn.Commit()
@@ -207,8 +205,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 			st.On, st.Version, st.LastModified = op.On, st.Version+1, now
 			f.Environments[op.Env] = st
 			accesses = append(accesses, Access{Action: "updateOn", Resource: flagResource(projectKey, op.Env, flagKey)})
-			verb = trigger.TitleVerb(op.On)
-			desc = verb + " [" + f.Name + "](" + FlagLink(projectKey, op.Env, flagKey) + ") in `" + env.Name + "`"
+			verb, desc = flagToggleWording(op.On, f.Name, FlagLink(projectKey, op.Env, flagKey), env.Name)
 		case "name":
 			if op.Text == "" {
 				return Flag{}, errorf(CodeInvalid, "%s: a flag name cannot be empty", op.Path)
@@ -219,7 +216,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 			f.Name = op.Text
 			accesses = append(accesses, Access{Action: "updateName", Resource: flagAllEnvResource(projectKey, flagKey)})
 			if verb == "" {
-				verb, desc = "updated the flag", "renamed the flag to "+op.Text
+				verb, desc = flagRenameWording(op.Text)
 			}
 		case "description":
 			if f.Description == op.Text {
@@ -228,7 +225,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 			f.Description = op.Text
 			accesses = append(accesses, Access{Action: "updateDescription", Resource: flagAllEnvResource(projectKey, flagKey)})
 			if verb == "" {
-				verb, desc = "updated the flag", "changed the description of the flag "+f.Name
+				verb, desc = flagDescriptionWording(f.Name)
 			}
 		default:
 			return Flag{}, errorf(CodeInvalid, "%s: cannot change %q", op.Path, op.Field)
@@ -245,12 +242,11 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	for i, a := range accesses {
 		resources[i] = a.Resource
 	}
-	if err := insertAudit(txn, &AuditEntry{
-		Date: now, Accesses: accesses, Kind: KindFlag, Name: f.Name,
-		Description: desc, Comment: patch.Comment, TitleVerb: verb, Title: verb + " " + f.Name,
+	if err := insertAudit(txn, flagPatchWording(verb, desc, f.Name).apply(&AuditEntry{
+		Date: now, Accesses: accesses, Kind: KindFlag, Name: f.Name, Comment: patch.Comment,
 		Member: restMember(), Target: Target{Name: f.Name, Resources: resources},
 		PreviousVersion: old, CurrentVersion: f,
-	}); err != nil {
+	})); err != nil {
 		return Flag{}, internal(err)
 	}
 	txn.Commit()
@@ -279,11 +275,10 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 		}
 	}
 	res := flagAllEnvResource(projectKey, flagKey)
-	if err := insertAudit(txn, &AuditEntry{
+	if err := insertAudit(txn, flagDeletedWording(f.Name).apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "deleteFlag", Resource: res}}, Kind: KindFlag, Name: f.Name,
-		Description: "deleted the flag " + f.Name, TitleVerb: "deleted the flag", Title: "deleted the flag " + f.Name,
 		Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}}, PreviousVersion: f,
-	}); err != nil {
+	})); err != nil {
 		return internal(err)
 	}
 	txn.Commit()

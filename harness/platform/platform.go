@@ -2,29 +2,71 @@
 // projects, environments, flags, triggers and the change history. Every
 // change and its change-history entry are written in one transaction, so a
 // flag flip and its entry are atomic even under concurrent trigger calls.
-// The package knows nothing about HTTP.
+// The package knows nothing about HTTP or the manifest validator: it is
+// given plain Integration values, and hands out copies of what it stores.
 package platform
 
 import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	memdb "github.com/hashicorp/go-memdb"
 
-	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/trigger"
 )
+
+// Integration is what the platform needs to know of one integration: plain
+// values taken from its manifest, so that the domain does not depend on the
+// validator. harness/server's Integrations builds them from a manifest.Set.
+type Integration struct {
+	Key  string // the integration's folder name, as in integrationKey
+	Name string // display name in change-history wording; Key when empty
+	File string // the manifest's path, for error messages
+	// Capabilities are the names of the manifest's capabilities, sorted.
+	Capabilities []string
+	// Trigger is the trigger capability, nil when there is none.
+	Trigger *trigger.Spec
+}
+
+func (i Integration) clone() Integration {
+	i.Capabilities = slices.Clone(i.Capabilities)
+	if i.Trigger != nil {
+		t := *i.Trigger
+		if t.DefaultEventName != nil {
+			v := *t.DefaultEventName
+			t.DefaultEventName = &v
+		}
+		if t.TestEventNameRegexp != nil {
+			v := *t.TestEventNameRegexp
+			t.TestEventNameRegexp = &v
+		}
+		i.Trigger = &t
+	}
+	return i
+}
+
+// Options configure a Platform. The zero value is the default.
+type Options struct {
+	// RateLimit limits each trigger's executions; the zero value means no
+	// limit (a [chosen] behaviour, PLATFORM.md 3).
+	RateLimit RateLimit
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
 
 // Platform is the in-memory state of one fake flag platform. It is safe for
 // concurrent use.
 type Platform struct {
-	manifests *manifest.Set
-	rules     map[string]*trigger.Rules // by integration key, compiled once
-	ruleErrs  map[string]error          // integrations whose trigger cannot run
+	ints     []Integration // sorted by key, never handed out
+	byKey    map[string]int
+	rules    map[string]*trigger.Rules // by integration key, compiled once
+	ruleErrs map[string]error          // integrations whose trigger cannot run
 
 	// db is swapped whole by Reset; a request holds the pointer it loaded.
 	db    atomic.Pointer[memdb.MemDB]
@@ -32,37 +74,50 @@ type Platform struct {
 
 	now func() time.Time
 
-	// integrationOf maps a trigger id to its integration key (string), filled
-	// only by calls with a valid token; see ExecuteTrigger.
-	integrationOf sync.Map
-
 	limitMu sync.Mutex
 	limit   RateLimit
 	windows map[string]*window
 }
 
-// New returns a platform holding the manifests and a project "default" with
-// the environments production and test. Each trigger capability is compiled
-// here, once; one that does not compile makes only that integration unusable
-// for triggers.
-func New(ms *manifest.Set) (*Platform, error) {
+// New returns a platform holding the integrations and a project "default"
+// with the environments production and test. Each trigger capability is
+// compiled here, once; one that does not compile makes only that integration
+// unusable for triggers (see Problems). Two integrations with one key, or
+// one without a key, are an error.
+func New(ints []Integration, opts Options) (*Platform, error) {
 	p := &Platform{
-		manifests: ms,
-		rules:     map[string]*trigger.Rules{},
-		ruleErrs:  map[string]error{},
-		now:       time.Now,
-		windows:   map[string]*window{},
+		byKey:    make(map[string]int, len(ints)),
+		rules:    map[string]*trigger.Rules{},
+		ruleErrs: map[string]error{},
+		now:      opts.Now,
+		limit:    opts.RateLimit,
+		windows:  map[string]*window{},
 	}
-	for _, m := range ms.All() {
-		if m.Trigger == nil {
+	if p.now == nil {
+		p.now = time.Now
+	}
+	for i, in := range ints {
+		if in.Key == "" {
+			return nil, fmt.Errorf("platform: integration %d (%s) has no key: give each integration its folder name as key", i, in.File)
+		}
+		if _, dup := p.byKey[in.Key]; dup {
+			return nil, fmt.Errorf("platform: integration %q is given twice (%s): give each key once", in.Key, in.File)
+		}
+		p.byKey[in.Key] = -1
+		p.ints = append(p.ints, in.clone())
+	}
+	slices.SortFunc(p.ints, func(a, b Integration) int { return strings.Compare(a.Key, b.Key) })
+	for i, in := range p.ints {
+		p.byKey[in.Key] = i
+		if in.Trigger == nil {
 			continue
 		}
-		r, err := trigger.Compile(m.Trigger)
+		r, err := trigger.Compile(in.Trigger)
 		if err != nil {
-			p.ruleErrs[m.Key] = fmt.Errorf("%s: /capabilities/trigger/testEventNameRegexp: %v", m.File, err)
+			p.ruleErrs[in.Key] = fmt.Errorf("%s: /capabilities/trigger/testEventNameRegexp: %v", in.File, err)
 			continue
 		}
-		p.rules[m.Key] = r
+		p.rules[in.Key] = r
 	}
 	db, err := memdb.NewMemDB(schema())
 	if err != nil {
@@ -76,8 +131,31 @@ func New(ms *manifest.Set) (*Platform, error) {
 	return p, nil
 }
 
-// Manifests returns the manifests the platform was built with.
-func (p *Platform) Manifests() *manifest.Set { return p.manifests }
+// Integration returns a copy of the integration with the given key.
+func (p *Platform) Integration(key string) (Integration, bool) {
+	i, ok := p.byKey[key]
+	if !ok {
+		return Integration{}, false
+	}
+	return p.ints[i].clone(), true
+}
+
+// Integrations returns copies of the integrations, sorted by key.
+func (p *Platform) Integrations() []Integration {
+	out := make([]Integration, len(p.ints))
+	for i, in := range p.ints {
+		out[i] = in.clone()
+	}
+	return out
+}
+
+// integrationName is an integration's display name in the change history.
+func (p *Platform) integrationName(key string) string {
+	if i, ok := p.byKey[key]; ok && p.ints[i].Name != "" {
+		return p.ints[i].Name
+	}
+	return key
+}
 
 // Rules returns the compiled trigger rules of an integration, or an error
 // that says why the integration cannot take triggers.
@@ -88,17 +166,17 @@ func (p *Platform) Rules(integrationKey string) (*trigger.Rules, error) {
 	if err, ok := p.ruleErrs[integrationKey]; ok {
 		return nil, errorf(CodeInvalid, "integration %q cannot take triggers: %v", integrationKey, err)
 	}
-	if m, ok := p.manifests.Get(integrationKey); ok && m.Trigger == nil {
-		return nil, errorf(CodeInvalid, "integrationKey %q: %s has no capabilities.trigger; use an integration with a trigger capability, such as generic-trigger", integrationKey, m.File)
+	if i, ok := p.byKey[integrationKey]; ok && p.ints[i].Trigger == nil {
+		return nil, errorf(CodeInvalid, "integrationKey %q: %s has no capabilities.trigger; use an integration with a trigger capability, such as generic-trigger", integrationKey, p.ints[i].File)
 	}
 	return nil, errorf(CodeInvalid, "integrationKey %q names no loaded integration with a trigger capability; use one of %v", integrationKey, p.triggerKeys())
 }
 
 func (p *Platform) triggerKeys() []string {
 	var keys []string
-	for _, m := range p.manifests.All() {
-		if _, ok := p.rules[m.Key]; ok {
-			keys = append(keys, m.Key)
+	for _, in := range p.ints {
+		if _, ok := p.rules[in.Key]; ok {
+			keys = append(keys, in.Key)
 		}
 	}
 	return keys
@@ -118,7 +196,9 @@ func (p *Platform) Reset() {
 	p.limitMu.Unlock()
 }
 
-// SetClock replaces the clock, for tests of time-dependent behaviour.
+// SetClock replaces the clock, for tests of time-dependent behaviour that
+// get a platform built by others. Call it before the platform is in use;
+// Options.Now is the way to set the clock when building one.
 func (p *Platform) SetClock(now func() time.Time) { p.now = now }
 
 func (p *Platform) nowMs() int64 { return p.now().UnixMilli() }
@@ -135,11 +215,12 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// newToken returns a random version-4 UUID from crypto/rand.
-func newToken() string {
+// NewUUID returns a random version-4 UUID from crypto/rand: the shape of a
+// trigger token, and the one generator of UUIDs in the module.
+func NewUUID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
+		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
@@ -174,8 +255,8 @@ func flagAllEnvResource(p, f string) string { return flagResource(p, "*", f) }
 // serve can report them without refusing to start.
 func (p *Platform) Problems() []error {
 	var out []error
-	for _, m := range p.manifests.All() {
-		if err, ok := p.ruleErrs[m.Key]; ok {
+	for _, in := range p.ints {
+		if err, ok := p.ruleErrs[in.Key]; ok {
 			out = append(out, err)
 		}
 	}

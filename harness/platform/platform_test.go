@@ -8,7 +8,6 @@ import (
 
 	memdb "github.com/hashicorp/go-memdb"
 
-	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -18,17 +17,25 @@ func TestSchema(t *testing.T) {
 	}
 }
 
-func mustPlatform(tb testing.TB) *Platform {
-	tb.Helper()
-	raw := `{"name": "Generic", "capabilities": {"trigger": {"documentation": "https://example.com",
-		"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`
-	bad := `{"name": "Broken", "capabilities": {"trigger": {"documentation": "https://example.com", "testEventNameRegexp": "("}}}`
-	m, lerr := manifest.Parse("generic-trigger", "integrations/generic-trigger/manifest.json", []byte(raw))
-	b, lerr2 := manifest.Parse("broken", "integrations/broken/manifest.json", []byte(bad))
-	if lerr != nil || lerr2 != nil {
-		tb.Fatal(lerr, lerr2)
+// testIntegrations are a working trigger integration and one whose test
+// regexp does not compile.
+func testIntegrations() []Integration {
+	bad := "("
+	return []Integration{
+		{Key: "generic-trigger", Name: "Generic", File: "integrations/generic-trigger/manifest.json", Capabilities: []string{"trigger"},
+			Trigger: &trigger.Spec{Documentation: "https://example.com", Parser: trigger.Parser{EventName: "/eventName", Value: "/value", URL: "/url"}}},
+		{Key: "broken", Name: "Broken", File: "integrations/broken/manifest.json", Capabilities: []string{"trigger"},
+			Trigger: &trigger.Spec{Documentation: "https://example.com", TestEventNameRegexp: &bad}},
 	}
-	p, err := New(manifest.NewSet([]*manifest.Manifest{m, b}))
+}
+
+func mustPlatform(tb testing.TB, opts ...Options) *Platform {
+	tb.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	p, err := New(testIntegrations(), o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,10 +87,8 @@ func TestResetReturnsToMarkedStart(t *testing.T) {
 }
 
 func TestRateLimitWindow(t *testing.T) {
-	p := mustPlatform(t)
 	now := time.Unix(1_700_000_000, 0)
-	p.SetClock(func() time.Time { return now })
-	p.SetRateLimit(RateLimit{Calls: 1, Per: time.Minute})
+	p := mustPlatform(t, Options{Now: func() time.Time { return now }, RateLimit: RateLimit{Calls: 1, Per: time.Minute}})
 	if _, err := p.CreateFlag("default", FlagInput{Key: "f"}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +178,7 @@ triggers:
 func TestTokensAreRandomV4UUIDs(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 100; i++ {
-		tok := newToken()
+		tok := NewUUID()
 		if len(tok) != 36 || tok[14] != '4' || !strings.ContainsRune("89ab", rune(tok[19])) || seen[tok] {
 			t.Fatalf("bad or repeated token %q", tok)
 		}
@@ -181,5 +186,21 @@ func TestTokensAreRandomV4UUIDs(t *testing.T) {
 	}
 	if id := newID(); !idPattern.MatchString(id) {
 		t.Fatalf("bad id %q", id)
+	}
+}
+
+// TestNewUUIDIsVersion4 checks the one UUID generator, which load also uses
+// for tokens no trigger has.
+func TestNewUUIDIsVersion4(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		u := NewUUID()
+		if len(u) != 36 || u[14] != '4' || !strings.ContainsRune("89ab", rune(u[19])) {
+			t.Fatalf("%s is not a version-4 UUID", u)
+		}
+		if seen[u] {
+			t.Fatalf("%s repeated", u)
+		}
+		seen[u] = true
 	}
 }

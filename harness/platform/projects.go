@@ -53,7 +53,7 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 		}
 	}
 	now := p.nowMs()
-	proj := &Project{ID: newID(), Key: in.Key, Name: in.Name, Tags: in.Tags, Environments: envs, CreationDate: now}
+	proj := &Project{ID: newID(), Key: in.Key, Name: in.Name, Tags: slices.Clone(in.Tags), Environments: envs, CreationDate: now}
 
 	txn := p.db.Load().Txn(true)
 	defer txn.Abort()
@@ -67,17 +67,14 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 	if err := txn.Insert(tableProjects, proj); err != nil {
 		return Project{}, internal(err)
 	}
-	if err := insertAudit(txn, &AuditEntry{
-		Date:        now,
-		Accesses:    []Access{{Action: "createProject", Resource: projectResource(in.Key)}},
-		Kind:        KindProject,
-		Name:        in.Name,
-		Description: "created the project " + in.Name,
-		TitleVerb:   "created the project",
-		Title:       "created the project " + in.Name,
-		Member:      restMember(),
-		Target:      Target{Name: in.Name, Resources: []string{projectResource(in.Key)}},
-	}); err != nil {
+	if err := insertAudit(txn, projectCreatedWording(in.Name).apply(&AuditEntry{
+		Date:     now,
+		Accesses: []Access{{Action: "createProject", Resource: projectResource(in.Key)}},
+		Kind:     KindProject,
+		Name:     in.Name,
+		Member:   restMember(),
+		Target:   Target{Name: in.Name, Resources: []string{projectResource(in.Key)}},
+	})); err != nil {
 		return Project{}, internal(err)
 	}
 	txn.Commit()

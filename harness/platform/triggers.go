@@ -54,7 +54,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 		return Trigger{}, errorf(CodeInvalid, "trigger id %q must be 24 lower-case hex digits", in.ID)
 	}
 	if in.Token == "" {
-		in.Token = newToken()
+		in.Token = NewUUID()
 	} else if !tokenPattern.MatchString(in.Token) {
 		return Trigger{}, errorf(CodeInvalid, "trigger token must be 8 to 128 characters of letters, digits, '.', '_', '~' or '-' (a UUID is best)")
 	}
@@ -83,30 +83,21 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if err := txn.Insert(tableTriggers, t); err != nil {
 		return Trigger{}, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "createTrigger", "created", t, f, env, in.Comment)); err != nil {
+	if err := insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
 		return Trigger{}, internal(err)
 	}
 	txn.Commit()
 	return *t.clone(), nil
 }
 
-func (p *Platform) integrationName(key string) string {
-	if m, ok := p.manifests.Get(key); ok && m.Name != "" {
-		return m.Name
-	}
-	return key
-}
-
-// triggerEntry words the change-history entry of trigger CRUD.
-func (p *Platform) triggerEntry(now int64, action, verb string, t *Trigger, f *Flag, env Environment, comment string) *AuditEntry {
+// triggerEntry is the change-history entry of trigger CRUD.
+func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *Flag, env Environment, comment string) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
-	title := verb + " a " + p.integrationName(t.IntegrationKey) + " trigger"
-	return &AuditEntry{
+	w := triggerCRUDWording(action, p.integrationName(t.IntegrationKey), t.Action, f.Name, FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey), env.Name)
+	return w.apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: action, Resource: res}}, Kind: KindTrigger, Name: f.Name,
-		Description: title + " (" + t.Action + ") on the flag [" + f.Name + "](" + FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey) + ") in `" + env.Name + "`",
-		Comment:     comment, TitleVerb: title, Title: title + " on " + f.Name,
-		Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}},
-	}
+		Comment: comment, Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}},
+	})
 }
 
 // Triggers lists the triggers of a flag in one environment, oldest first.
@@ -246,7 +237,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 		case InstrReplaceAction:
 			nt.Action = in.Action
 		case InstrCycleURL:
-			nt.Token, cycled = newToken(), true
+			nt.Token, cycled = NewUUID(), true
 		case InstrDisable:
 			nt.Enabled = false
 		case InstrEnable:
@@ -265,7 +256,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 	if err := txn.Insert(tableTriggers, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "updateTrigger", "updated", nt, f, env, comment)); err != nil {
+	if err := insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	txn.Commit()
@@ -284,7 +275,7 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 	if err := txn.Delete(tableTriggers, t); err != nil {
 		return internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "deleteTrigger", "deleted", t, f, env, "")); err != nil {
+	if err := insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
 		return internal(err)
 	}
 	txn.Commit()
@@ -366,19 +357,16 @@ func jsonDepth(b []byte) int {
 // already in state, the flag is flipped and its change-history entry written.
 // A disabled trigger counts nothing.
 func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, error) {
-	// Parse before taking the write lock: parsing is the costly part, and a
-	// trigger's integration never changes, so it is remembered per id once a
-	// call with the right token has shown it. The transaction below checks it.
-	key, known := p.integrationOf.Load(id)
-	if !known {
-		t0, err := lookupTrigger(p.read(), id, token)
-		if err != nil {
-			return nil, err
-		}
-		key = t0.IntegrationKey
-		p.integrationOf.Store(id, key)
+	// Parse before taking the write lock: parsing is the costly part. The
+	// trigger is read from a snapshot for its integration; the transaction
+	// below reads it again and parses again in the rare case that the id
+	// now names another trigger (deleted and created again meanwhile).
+	t0, err := lookupTrigger(p.read(), id, token)
+	if err != nil {
+		return nil, err
 	}
-	rules, err := p.Rules(key.(string))
+	key := t0.IntegrationKey
+	rules, err := p.Rules(key)
 	if err != nil {
 		return nil, err
 	}
@@ -397,7 +385,6 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 			return nil, err
 		}
 		ev = rules.Parse(body)
-		p.integrationOf.Store(id, old.IntegrationKey)
 	}
 	fo, err := txn.First(tableFlags, indexID, old.ProjectKey, old.FlagKey)
 	if err != nil {
@@ -409,7 +396,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	f := fo.(*Flag)
 	ex := &Execution{Event: ev, Rules: rules}
 	if !old.Enabled {
-		ex.Trigger, ex.Flag, ex.Outcome = *old, *f, trigger.OutcomeDisabled
+		ex.Trigger, ex.Flag, ex.Outcome = *old.clone(), *f.clone(), trigger.OutcomeDisabled
 		return ex, nil
 	}
 	if ok, reset := p.allow(id, now); !ok {
@@ -457,29 +444,26 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 		}
 	}
 	txn.Commit()
-	// Both are stored and immutable from here on, so plain copies are safe
-	// as long as callers treat their slices and maps as read-only.
-	ex.Trigger, ex.Flag = *nt, *nf
+	ex.Trigger, ex.Flag = *nt.clone(), *nf.clone()
+	if ex.Entry != nil {
+		ex.Entry = ex.Entry.clone()
+	}
 	return ex, nil
 }
 
-// executionEntry words a trigger's flag change (PLATFORM.md 4).
+// executionEntry is the change-history entry of a trigger's flag change
+// (PLATFORM.md 4).
 func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, body []byte) *AuditEntry {
-	on := t.Action == ActionTurnOn
-	integration := p.integrationName(t.IntegrationKey)
-	verb := trigger.TitleVerb(on)
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
-	msg := trigger.Message(trigger.Change{
-		Integration: integration, On: on, FlagName: after.Name,
+	w := triggerExecutionWording(TriggerChange{
+		Integration: p.integrationName(t.IntegrationKey), On: t.Action == ActionTurnOn, FlagName: after.Name,
 		FlagLink: FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey), EnvName: env.Name, Event: ev,
 	})
-	return &AuditEntry{
+	return w.apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "updateOn", Resource: res}}, Kind: KindFlag, Name: after.Name,
-		Description: msg, ShortDescription: ev.EventName, TitleVerb: verb,
-		Title:  integration + " trigger " + verb + " " + after.Name + " in `" + env.Name + "`",
 		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: storedBody(ev, body),
 		PreviousVersion: before, CurrentVersion: after,
-	}
+	})
 }
 
 // RateLimit is the optional per-trigger limit: at most Calls executions in
@@ -492,14 +476,6 @@ type RateLimit struct {
 type window struct {
 	start time.Time
 	n     int
-}
-
-// SetRateLimit sets the per-trigger rate limit; the zero value turns it off.
-func (p *Platform) SetRateLimit(rl RateLimit) {
-	p.limitMu.Lock()
-	p.limit = rl
-	p.windows = map[string]*window{}
-	p.limitMu.Unlock()
 }
 
 // allow counts one call against the trigger's window. When the call is over

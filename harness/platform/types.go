@@ -169,8 +169,29 @@ type AuditEntry struct {
 	CurrentVersion  *Flag
 }
 
-// Execution is what one trigger request did. Trigger and Flag share their
-// slices and maps with the store: read them, never modify them.
+// clone copies e deeply enough that the copy shares no slice, map or
+// pointer with the stored entry.
+func (e *AuditEntry) clone() *AuditEntry {
+	c := *e
+	c.Accesses = slices.Clone(e.Accesses)
+	c.Target.Resources = slices.Clone(e.Target.Resources)
+	c.TriggerBody = slices.Clone(e.TriggerBody)
+	if e.Member != nil {
+		m := *e.Member
+		c.Member = &m
+	}
+	if e.PreviousVersion != nil {
+		c.PreviousVersion = e.PreviousVersion.clone()
+	}
+	if e.CurrentVersion != nil {
+		c.CurrentVersion = e.CurrentVersion.clone()
+	}
+	return &c
+}
+
+// Execution is what one trigger request did. Its values are copies: they
+// share nothing with the store. Rules is the integration's compiled rules,
+// which are immutable.
 type Execution struct {
 	Trigger Trigger // the trigger after the call
 	Flag    Flag    // the flag after the call

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/flagharness/harness/harness/manifest"
-	"github.com/flagharness/harness/harness/platform"
 )
 
 // vendorPayloads are bodies shaped as each vendor sends them (PLATFORM.md 6),
@@ -65,16 +64,12 @@ func TestCorpusTriggerManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := platform.New(ms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(p, ms, Options{})
+	s, err := Start(ms, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	ts := &testServer{Server: s, tb: t, client: &http.Client{}}
+	ts := newTestServer(t, s)
 
 	var keys []string
 	for _, m := range ms.All() {

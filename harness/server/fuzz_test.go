@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/flagharness/harness/harness/trigger"
+	"github.com/flagharness/harness/harness/api"
 )
 
 // FuzzTriggerEndpoint sends arbitrary requests to the trigger endpoint of
@@ -78,7 +78,7 @@ func FuzzTriggerEndpoint(f *testing.F) {
 			}
 			return
 		}
-		var rep trigger.Result
+		var rep api.TriggerResult
 		if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil {
 			t.Fatalf("%s %q: the 200 answer is not JSON: %v", m, path, err)
 		}

@@ -1,17 +1,17 @@
 package server
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/flagharness/harness/harness/api"
+	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/manifest"
-	"github.com/flagharness/harness/harness/platform"
 
 	"github.com/flagharness/harness/internal/corpustest"
 )
@@ -45,27 +45,25 @@ func mustManifests(tb testing.TB) *manifest.Set {
 
 type testServer struct {
 	*Server
-	tb     testing.TB
-	client *http.Client
+	tb testing.TB
+	c  *client.Client
+}
+
+// newTestServer drives s through the one REST client, without a token
+// unless a test sends one.
+func newTestServer(tb testing.TB, s *Server) *testServer {
+	return &testServer{Server: s, tb: tb, c: client.New(s.URL(), client.Options{HTTPClient: &http.Client{}})}
 }
 
 // mustServer starts an in-process server on a loopback listener.
-func mustServer(tb testing.TB, opts Options, setup ...func(*platform.Platform)) *testServer {
+func mustServer(tb testing.TB, opts Options) *testServer {
 	tb.Helper()
-	ms := mustManifests(tb)
-	p, err := platform.New(ms)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, f := range setup {
-		f(p) // before New, so the server's goroutines see it
-	}
-	s, err := New(p, ms, opts)
+	s, err := Start(mustManifests(tb), opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = s.Close() })
-	return &testServer{Server: s, tb: tb, client: &http.Client{}}
+	return newTestServer(tb, s)
 }
 
 type resp struct {
@@ -86,41 +84,33 @@ func (r resp) json(tb testing.TB) map[string]any {
 // do sends a request; body is sent as is when []byte or string, else as JSON.
 func (ts *testServer) do(method, path string, body any, header ...string) resp {
 	ts.tb.Helper()
-	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	case string:
-		rd = strings.NewReader(b)
+		raw = []byte(b)
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			ts.tb.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
+		raw = j
 	}
 	url := path
 	if !strings.HasPrefix(path, "http") {
 		url = ts.URL() + path
 	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		ts.tb.Fatal(err)
-	}
+	h := http.Header{}
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		h.Set(header[i], header[i+1])
 	}
-	res, err := ts.client.Do(req)
+	res, err := ts.c.Send(context.Background(), method, url, h, raw)
 	if err != nil {
 		ts.tb.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		ts.tb.Fatal(err)
-	}
-	return resp{Status: res.StatusCode, Header: res.Header, Body: b}
+	return resp{Status: res.Status, Header: res.Header, Body: res.Body}
 }
 
 // must sends a request and fails unless the status is want.
@@ -209,26 +199,19 @@ func (ts *testServer) isOn(flag, env string) bool {
 	return e.On
 }
 
-type auditDoc struct {
-	ID          string `json:"_id"`
-	Date        int64  `json:"date"`
-	Kind        string `json:"kind"`
-	Description string `json:"description"`
-	TitleVerb   string `json:"titleVerb"`
-	Accesses    []struct {
-		Action   string `json:"action"`
-		Resource string `json:"resource"`
-	} `json:"accesses"`
-	TriggerBody json.RawMessage `json:"triggerBody"`
-}
+// auditDoc is a change-history entry as the client reads it.
+type auditDoc = api.AuditEntry
 
-// toggles returns the updateOn entries of a flag, newest first.
+// toggles returns the updateOn entries of a flag, newest first, from one
+// page of 20.
 func (ts *testServer) toggles(flag string) []auditDoc {
 	ts.tb.Helper()
-	r := ts.must(http.StatusOK, "GET", "/api/v2/auditlog?limit=20&spec=proj/default:env/*:flag/"+flag, nil)
-	page := decode[struct{ Items []auditDoc }](ts.tb, r.Body)
+	items, err := ts.c.AuditLog(context.Background(), client.AuditQuery{Limit: 20, Spec: "proj/default:env/*:flag/" + flag})
+	if err != nil {
+		ts.tb.Fatal(err)
+	}
 	var out []auditDoc
-	for _, e := range page.Items {
+	for _, e := range items {
 		if len(e.Accesses) > 0 && e.Accesses[0].Action == "updateOn" {
 			out = append(out, e)
 		}
@@ -244,8 +227,8 @@ func corpusDir(tb testing.TB) string {
 
 // tickingClock advances one millisecond per reading, so that every change
 // gets its own date and date filters can be tested exactly.
-func tickingClock(p *platform.Platform) {
+func tickingClock() func() time.Time {
 	var n atomic.Int64
 	start := time.UnixMilli(1_800_000_000_000)
-	p.SetClock(func() time.Time { return start.Add(time.Duration(n.Add(1)) * time.Millisecond) })
+	return func() time.Time { return start.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 }

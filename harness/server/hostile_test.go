@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/platform"
-	"github.com/flagharness/harness/harness/trigger"
 )
 
 // stateSnapshot is everything a request could change: projects, flags,
@@ -148,7 +148,7 @@ func TestHostileTriggerBodies(t *testing.T) {
 			if r.Status != http.StatusOK {
 				t.Fatalf("disabled trigger: expected 200, but got %d: %.200s", r.Status, r.Body)
 			}
-			if rep := decode[trigger.Result](t, r.Body); rep.Outcome != "disabled" {
+			if rep := decode[api.TriggerResult](t, r.Body); rep.Outcome != "disabled" {
 				t.Fatalf("disabled trigger: expected outcome disabled, but got %q", rep.Outcome)
 			}
 			assertUnchanged(t, f.before, takeSnapshot(t, f.Platform()))
@@ -157,7 +157,7 @@ func TestHostileTriggerBodies(t *testing.T) {
 			if r.Status != http.StatusOK {
 				t.Fatalf("enabled trigger: expected 200, but got %d: %.200s", r.Status, r.Body)
 			}
-			rep := decode[trigger.Result](t, r.Body)
+			rep := decode[api.TriggerResult](t, r.Body)
 			wantName, wantDefaulted := tt.eventName, tt.eventName == ""
 			if wantDefaulted {
 				wantName = "An event"
@@ -350,7 +350,7 @@ func (ts *testServer) doChunked(method, path, body string) resp {
 		ts.tb.Fatal(err)
 	}
 	req.ContentLength = -1
-	res, err := ts.client.Do(req)
+	res, err := ts.c.HTTPClient().Do(req)
 	if err != nil {
 		ts.tb.Fatal(err)
 	}

@@ -21,8 +21,6 @@ func limitBodies(next http.Handler) http.Handler {
 	})
 }
 
-var errTooLarge = errors.New("body too large")
-
 // readBody reads the whole (limited) body: errTooLarge when over the limit,
 // an invalid-request error when it breaks off.
 func readBody(r *http.Request) ([]byte, error) {
@@ -62,7 +60,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("panic while serving a request", "method", r.Method, "route", routeTemplate(r), "panic", v)
-				writeErr(w, http.StatusInternalServerError, "internal_server_error", "the fake platform hit a bug; please report it")
+				s.writeError(w, r, &httpError{refusal: refusePanic, message: "the fake platform hit a bug; please report it"})
 			}
 		}()
 		next.ServeHTTP(w, r)

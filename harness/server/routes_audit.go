@@ -6,12 +6,13 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/platform"
 )
 
 func registerAuditRoutes(r *mux.Router) {
-	r.Handle(apiPrefix+"/auditlog", api((*Server).listAudit)).Methods(http.MethodGet)
-	r.Handle(apiPrefix+"/auditlog/{id}", api((*Server).getAudit)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/auditlog", authed((*Server).listAudit)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/auditlog/{id}", authed((*Server).getAudit)).Methods(http.MethodGet)
 }
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
@@ -21,10 +22,10 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		name string
 		dst  *int64
 	}{{"before", &aq.Before}, {"after", &aq.After}} {
-		if s := q.Get(p.name); s != "" {
-			n, err := strconv.ParseInt(s, 10, 64)
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
-				writeErr(w, http.StatusBadRequest, "invalid_request", "query parameter "+p.name+"="+strconv.Quote(s)+" must be a time in Unix milliseconds")
+				s.writeError(w, r, invalid("query parameter %s=%s must be a time in Unix milliseconds", p.name, strconv.Quote(v)))
 				return
 			}
 			*p.dst = n
@@ -33,7 +34,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > platform.AuditMaxLimit {
-			writeErr(w, http.StatusBadRequest, "invalid_request", "query parameter limit="+strconv.Quote(l)+" must be a whole number from 1 to "+strconv.Itoa(platform.AuditMaxLimit))
+			s.writeError(w, r, invalid("query parameter limit=%s must be a whole number from 1 to %d", strconv.Quote(l), platform.AuditMaxLimit))
 			return
 		}
 		aq.Limit = n
@@ -44,11 +45,11 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	items := []auditRep{}
+	items := []api.AuditEntry{}
 	for _, e := range entries {
 		items = append(items, s.toAudit(e, false))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": links("/api/v2/auditlog")})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": api.Links("/api/v2/auditlog")})
 }
 
 func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {

@@ -8,15 +8,16 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/platform"
 )
 
 func registerFlagRoutes(r *mux.Router) {
-	r.Handle(apiPrefix+"/flags/{projectKey}", api((*Server).listFlags)).Methods(http.MethodGet)
-	r.Handle(apiPrefix+"/flags/{projectKey}", api((*Server).createFlag)).Methods(http.MethodPost)
-	r.Handle(apiPrefix+"/flags/{projectKey}/{featureFlagKey}", api((*Server).getFlag)).Methods(http.MethodGet)
-	r.Handle(apiPrefix+"/flags/{projectKey}/{featureFlagKey}", api((*Server).patchFlag)).Methods(http.MethodPatch)
-	r.Handle(apiPrefix+"/flags/{projectKey}/{featureFlagKey}", api((*Server).deleteFlag)).Methods(http.MethodDelete)
+	r.Handle(apiPrefix+"/flags/{projectKey}", authed((*Server).listFlags)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/flags/{projectKey}", authed((*Server).createFlag)).Methods(http.MethodPost)
+	r.Handle(apiPrefix+"/flags/{projectKey}/{featureFlagKey}", authed((*Server).getFlag)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/flags/{projectKey}/{featureFlagKey}", authed((*Server).patchFlag)).Methods(http.MethodPatch)
+	r.Handle(apiPrefix+"/flags/{projectKey}/{featureFlagKey}", authed((*Server).deleteFlag)).Methods(http.MethodDelete)
 }
 
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
@@ -27,11 +28,11 @@ func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	names := s.envNames(pk)
-	items := []*flagRep{}
+	items := []*api.Flag{}
 	for _, f := range flags {
 		items = append(items, onlyEnvs(toFlag(f, names), r))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totalCount": len(items), "_links": links("/api/v2/flags/" + pk)})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totalCount": len(items), "_links": api.Links("/api/v2/flags/" + pk)})
 }
 
 func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
@@ -46,12 +47,12 @@ func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
 
 // onlyEnvs applies the documented "env" query parameter: when given (once
 // or more), only those environments are shown.
-func onlyEnvs(f *flagRep, r *http.Request) *flagRep {
+func onlyEnvs(f *api.Flag, r *http.Request) *api.Flag {
 	keep := r.URL.Query()["env"]
 	if len(keep) == 0 {
 		return f
 	}
-	envs := make(map[string]flagEnvRep, len(keep))
+	envs := make(map[string]api.FlagEnvironment, len(keep))
 	for _, k := range keep {
 		if e, ok := f.Environments[k]; ok {
 			envs[k] = e

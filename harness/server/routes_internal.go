@@ -11,7 +11,7 @@ func registerInternalRoutes(r *mux.Router) {
 	r.Handle("/_internal/health", bound(func(s *Server, w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "time": time.Now().UnixMilli()})
 	})).Methods(http.MethodGet)
-	r.Handle("/_internal/reset", api(func(s *Server, w http.ResponseWriter, r *http.Request) {
+	r.Handle("/_internal/reset", authed(func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.p.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})).Methods(http.MethodPost)

@@ -6,11 +6,13 @@ import (
 	"strconv"
 
 	"github.com/gorilla/mux"
+
+	"github.com/flagharness/harness/harness/api"
 )
 
 func registerManifestRoutes(r *mux.Router) {
-	r.Handle(apiPrefix+"/integration-manifests", api((*Server).listManifests)).Methods(http.MethodGet)
-	r.Handle(apiPrefix+"/integration-manifests/{integrationKey}", api((*Server).getManifest)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/integration-manifests", authed((*Server).listManifests)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/integration-manifests/{integrationKey}", authed((*Server).getManifest)).Methods(http.MethodGet)
 }
 
 func (s *Server) listManifests(w http.ResponseWriter, r *http.Request) {
@@ -18,14 +20,14 @@ func (s *Server) listManifests(w http.ResponseWriter, r *http.Request) {
 	for _, m := range s.ms.All() {
 		items = append(items, json.RawMessage(m.Raw))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": links("/api/v2/integration-manifests")})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": api.Links("/api/v2/integration-manifests")})
 }
 
 func (s *Server) getManifest(w http.ResponseWriter, r *http.Request) {
 	key := mux.Vars(r)["integrationKey"]
 	m, ok := s.ms.Get(key)
 	if !ok {
-		writeErr(w, http.StatusNotFound, "not_found", "integration manifest "+strconv.Quote(key)+" not found: list them with GET /api/v2/integration-manifests")
+		s.writeError(w, r, notFound("integration manifest %s not found: list them with GET /api/v2/integration-manifests", strconv.Quote(key)))
 		return
 	}
 	writeJSON(w, http.StatusOK, json.RawMessage(m.Raw))

@@ -6,21 +6,22 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/platform"
 )
 
 func registerProjectRoutes(r *mux.Router) {
-	r.Handle(apiPrefix+"/projects", api((*Server).listProjects)).Methods(http.MethodGet)
-	r.Handle(apiPrefix+"/projects", api((*Server).createProject)).Methods(http.MethodPost)
-	r.Handle(apiPrefix+"/projects/{projectKey}", api((*Server).getProject)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/projects", authed((*Server).listProjects)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+"/projects", authed((*Server).createProject)).Methods(http.MethodPost)
+	r.Handle(apiPrefix+"/projects/{projectKey}", authed((*Server).getProject)).Methods(http.MethodGet)
 }
 
 func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
-	items := []projectRep{}
+	items := []api.Project{}
 	for _, p := range s.p.Projects() {
 		items = append(items, toProject(p))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totalCount": len(items), "_links": links("/api/v2/projects")})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totalCount": len(items), "_links": api.Links("/api/v2/projects")})
 }
 
 func (s *Server) getProject(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,19 +11,16 @@ import (
 )
 
 func TestNewRefusesOpenAddressWithoutToken(t *testing.T) {
-	p, err := platform.New(mustManifests(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ms := mustManifests(t)
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
-		if s, err := New(p, nil, Options{Addr: addr}); err == nil {
+		if s, err := Start(ms, Options{Addr: addr}); err == nil {
 			s.Close()
 			t.Errorf("expected New to refuse %s without a token, but it started", addr)
 		} else if !strings.Contains(err.Error(), "--insecure") {
 			t.Errorf("expected the error to name the fix, but got %v", err)
 		}
 	}
-	if _, err := New(p, nil, Options{Addr: "no-port"}); err == nil {
+	if _, err := Start(ms, Options{Addr: "no-port"}); err == nil {
 		t.Error("expected New to reject an address without a port")
 	}
 	// Tests listen on loopback only, so the open-address cases that New
@@ -33,7 +31,7 @@ func TestNewRefusesOpenAddressWithoutToken(t *testing.T) {
 		}
 	}
 	for _, opts := range []Options{{Addr: "localhost:0"}, {Addr: "127.0.0.1:0", APIToken: "t"}} {
-		s, err := New(p, nil, opts)
+		s, err := Start(ms, opts)
 		if err != nil {
 			t.Errorf("expected New to start with %+v, but got %v", opts, err)
 			continue
@@ -320,7 +318,7 @@ func TestManifestRoutes(t *testing.T) {
 }
 
 func TestAuditRoutes(t *testing.T) {
-	ts := mustServer(t, Options{}, tickingClock)
+	ts := mustServer(t, Options{Platform: platform.Options{Now: tickingClock()}})
 	ts.flag("a", true)
 	ts.flag("b", true)
 	tr := ts.trigger("a", "generic-trigger", "turnFlagOff")
@@ -422,4 +420,36 @@ func TestServersAreIsolated(t *testing.T) {
 	wantError(t, b.do("GET", "/api/v2/flags/default/only-a", nil, "Authorization", "b-token"), 404, "not_found")
 	wantError(t, b.do("GET", "/api/v2/flags/default", nil), 401, "unauthorized")
 	a.must(http.StatusOK, "GET", "/api/v2/flags/default/only-a", nil)
+}
+
+// TestNoListenerServesInProcess: with NoListener no port is bound, the
+// handler answers as the listening server does, and trigger URLs are built on
+// BaseURL.
+func TestNoListenerServesInProcess(t *testing.T) {
+	s, err := Start(mustManifests(t), Options{NoListener: true, BaseURL: "http://fake.test/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.ln != nil || s.srv != nil {
+		t.Fatalf("expected no listener with NoListener, but one is bound")
+	}
+	if s.URL() != "http://fake.test" {
+		t.Fatalf("expected URL http://fake.test, but got %q", s.URL())
+	}
+	serve := func(method, path, body string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, httptest.NewRequest(method, path, strings.NewReader(body)))
+		return w
+	}
+	if w := serve("POST", "/api/v2/flags/default", `{"key":"f","name":"F"}`); w.Code != http.StatusCreated {
+		t.Fatalf("creating a flag in-process: expected 201, but got %d: %s", w.Code, w.Body)
+	}
+	w := serve("POST", "/api/v2/flags/default/f/triggers/production", `{"integrationKey":"generic-trigger","instructions":[{"kind":"turnFlagOn"}]}`)
+	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"triggerURL":"http://fake.test/webhook/triggers/`) {
+		t.Fatalf("expected a trigger URL on the base URL, but got %d: %s", w.Code, w.Body)
+	}
+	if w := serve("GET", "/no/such/route", ""); w.Code != http.StatusNotFound {
+		t.Fatalf("expected 404 for an unknown route, but got %d", w.Code)
+	}
 }

@@ -5,16 +5,17 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/platform"
 )
 
 func registerTriggerRoutes(r *mux.Router) {
 	const base = "/flags/{projectKey}/{featureFlagKey}/triggers/{environmentKey}"
-	r.Handle(apiPrefix+base, api((*Server).listTriggers)).Methods(http.MethodGet)
-	r.Handle(apiPrefix+base, api((*Server).createTrigger)).Methods(http.MethodPost)
-	r.Handle(apiPrefix+base+"/{id}", api((*Server).getTrigger)).Methods(http.MethodGet)
-	r.Handle(apiPrefix+base+"/{id}", api((*Server).patchTrigger)).Methods(http.MethodPatch)
-	r.Handle(apiPrefix+base+"/{id}", api((*Server).deleteTrigger)).Methods(http.MethodDelete)
+	r.Handle(apiPrefix+base, authed((*Server).listTriggers)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+base, authed((*Server).createTrigger)).Methods(http.MethodPost)
+	r.Handle(apiPrefix+base+"/{id}", authed((*Server).getTrigger)).Methods(http.MethodGet)
+	r.Handle(apiPrefix+base+"/{id}", authed((*Server).patchTrigger)).Methods(http.MethodPatch)
+	r.Handle(apiPrefix+base+"/{id}", authed((*Server).deleteTrigger)).Methods(http.MethodDelete)
 }
 
 func (s *Server) listTriggers(w http.ResponseWriter, r *http.Request) {
@@ -24,11 +25,11 @@ func (s *Server) listTriggers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	items := []triggerRep{}
+	items := []api.Trigger{}
 	for _, t := range ts {
 		items = append(items, s.toTrigger(t, false))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": links(r.URL.Path)})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": api.Links(r.URL.Path)})
 }
 
 func (s *Server) createTrigger(w http.ResponseWriter, r *http.Request) {

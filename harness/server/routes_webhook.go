@@ -10,14 +10,15 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
 // appendResultJSON encodes the trigger response by hand: it is written on
 // every vendor call, and reflection was a tenth of the route's cost. A test
-// holds it equal to encoding/json's output, so it must follow trigger.Result.
-func appendResultJSON(b []byte, e *trigger.Result) []byte {
+// holds it equal to encoding/json's output, so it must follow api.TriggerResult.
+func appendResultJSON(b []byte, e *api.TriggerResult) []byte {
 	b = append(b, `{"outcome":`...)
 	b = appendJSONString(b, string(e.Outcome))
 	b = append(b, `,"eventName":`...)
@@ -100,7 +101,7 @@ func (s *Server) webhookFastPath(next http.Handler) http.Handler {
 func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, token string) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeErr(w, http.StatusMethodNotAllowed, "method_not_allowed", "trigger URLs take POST")
+		s.writeError(w, r, methodNotAllowed("trigger URLs take POST"))
 		return
 	}
 	body, err := readBody(r)
@@ -117,7 +118,7 @@ func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, toke
 		return
 	}
 	t := ex.Trigger
-	rep := trigger.Result{
+	rep := api.TriggerResult{
 		Outcome: ex.Outcome, EventName: ex.Event.EventName, EventNameDefaulted: ex.Event.EventNameDefaulted,
 		Value: ex.Event.Value, URL: ex.Event.URL, IsTestEvent: ex.Event.IsTest,
 		TestEventNameRegexpDefaulted: ex.Rules.TestRegexpFromSchema, ValidJSON: ex.Event.ValidJSON,
@@ -130,7 +131,7 @@ func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, toke
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 	if s.opts.OnTrigger != nil {
-		s.opts.OnTrigger(trigger.Call{
+		s.opts.OnTrigger(api.TriggerCall{
 			IntegrationKey: t.IntegrationKey, Action: t.Action, Method: r.Method, Header: r.Header.Clone(),
 			Body: body, Event: ex.Event, Outcome: ex.Outcome, Status: http.StatusOK,
 		})
@@ -149,7 +150,7 @@ func (s *Server) reportRateLimited(r *http.Request, id, token string, body []byt
 	if rules, err := s.p.Rules(t.IntegrationKey); err == nil {
 		ev = rules.Parse(body)
 	}
-	s.opts.OnTrigger(trigger.Call{
+	s.opts.OnTrigger(api.TriggerCall{
 		IntegrationKey: t.IntegrationKey, Action: t.Action, Method: r.Method, Header: r.Header.Clone(),
 		Body: body, Event: ev, Outcome: OutcomeRateLimited, Status: http.StatusTooManyRequests,
 	})

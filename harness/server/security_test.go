@@ -127,10 +127,10 @@ func TestTokenSourceAndComparison(t *testing.T) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncDecl:
-				if n.Name.Name == "newToken" {
+				if n.Name.Name == "NewUUID" {
 					foundToken = true
 					if imports["rand"] != "crypto/rand" {
-						t.Errorf("%s: newToken's rand is %q, expected crypto/rand", fset.Position(n.Pos()), imports["rand"])
+						t.Errorf("%s: NewUUID's rand is %q, expected crypto/rand", fset.Position(n.Pos()), imports["rand"])
 					}
 				}
 			case *ast.BinaryExpr:
@@ -157,7 +157,7 @@ func TestTokenSourceAndComparison(t *testing.T) {
 		})
 	}
 	if !foundToken {
-		t.Error("no newToken function found in the platform: update this test to the function that makes trigger tokens")
+		t.Error("no NewUUID function found in the platform: update this test to the function that makes trigger tokens")
 	}
 	if !foundCompare {
 		t.Error("crypto/subtle.ConstantTimeCompare is not used anywhere: the trigger token must be compared in constant time")
@@ -354,12 +354,9 @@ func TestTriggerRoutesIgnoreTheAPIToken(t *testing.T) {
 // accepted non-loopback cases are checked without binding, so the test
 // itself never listens beyond 127.0.0.1.
 func TestRefusesNonLoopbackWithoutToken(t *testing.T) {
-	p, err := platform.New(mustManifests(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ms := mustManifests(t)
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:0", "[2001:db8::1]:0", "example.com:0", "127.0.0.1.example.com:0", "localhost.:0", "[::ffff:192.0.2.1]:0"} {
-		s, err := New(p, nil, Options{Addr: addr})
+		s, err := Start(ms, Options{Addr: addr})
 		if err == nil {
 			_ = s.Close()
 			t.Errorf("New on %s without an API token: expected a refusal, but it listened", addr)
@@ -370,7 +367,7 @@ func TestRefusesNonLoopbackWithoutToken(t *testing.T) {
 		}
 	}
 	for _, addr := range []string{"127.0.0.1:0", "[::1]:0", "localhost:0"} {
-		s, err := New(p, nil, Options{Addr: addr})
+		s, err := Start(ms, Options{Addr: addr})
 		if err != nil {
 			if strings.Contains(err.Error(), "refusing") {
 				t.Errorf("New on %s: a loopback address was refused: %v", addr, err)

@@ -16,9 +16,9 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
-	"github.com/flagharness/harness/harness/trigger"
 )
 
 // Options configure a Server.
@@ -27,30 +27,61 @@ type Options struct {
 	APIToken  string       // when set, API calls need Authorization to equal it
 	Insecure  bool         // allow a non-loopback Addr without an APIToken
 	Logger    *slog.Logger // default: discard
-	OnTrigger func(trigger.Call)
-	// RateLimit limits each trigger's executions; the zero value, the
-	// default, means no limit (a [chosen] behaviour, PLATFORM.md 3).
-	RateLimit platform.RateLimit
+	OnTrigger func(api.TriggerCall)
 	// ReadTimeout bounds reading one whole request, headers and body, so a
 	// client that stalls mid-request cannot hold a connection for ever.
 	// Zero means 30 seconds.
 	ReadTimeout time.Duration
+	// NoListener builds the server without binding a port: requests reach
+	// it through Handler() only (in the style of fake-gcs-server's option of
+	// the same name), so a test or a scenario can run in-process. URL()
+	// then returns BaseURL, on which trigger URLs are built.
+	NoListener bool
+	// BaseURL is the base of trigger URLs when NoListener is set; default
+	// "http://harness.invalid" (a name that never resolves, RFC 6761).
+	BaseURL string
+	// Platform configures the platform that Start builds (rate limit,
+	// clock); New takes a platform already built and ignores it.
+	Platform platform.Options
 }
 
-// Server is a running fake platform on a real listener.
+// Server is the fake platform's HTTP side: a handler, and a listener unless
+// Options.NoListener is set.
 type Server struct {
 	p       *platform.Platform
 	ms      *manifest.Set
 	opts    Options
 	log     *slog.Logger
 	handler http.Handler
-	ln      net.Listener
+	ln      net.Listener // nil with NoListener
 	srv     *http.Server
 	url     string
 	done    chan struct{}
 }
 
-// New starts a server for p on opts.Addr. It refuses a non-loopback address
+// Start is the one wiring of a fresh platform and its server, used by
+// harness serve, the step library and the tests: it builds a platform for ms
+// with opts.Platform, runs each setup function on it (seeding, say) before
+// any request can arrive, and then builds the server (see New). The first
+// setup error is returned as is.
+func Start(ms *manifest.Set, opts Options, setup ...func(*platform.Platform) error) (*Server, error) {
+	if ms == nil {
+		ms = manifest.NewSet(nil)
+	}
+	p, err := platform.New(Integrations(ms), opts.Platform)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range setup {
+		if err := f(p); err != nil {
+			return nil, err
+		}
+	}
+	return New(p, ms, opts)
+}
+
+// New builds a server for p, whose manifests are ms, and starts listening on
+// opts.Addr unless opts.NoListener is set. It refuses a non-loopback address
 // unless an APIToken is set or Insecure is true, because without a token the
 // API accepts anyone.
 func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) {
@@ -58,7 +89,7 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 		return nil, errors.New("server: no platform given")
 	}
 	if ms == nil {
-		ms = p.Manifests()
+		ms = manifest.NewSet(nil)
 	}
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
@@ -69,23 +100,37 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{})}
+	s.handler = s.routes()
+	if opts.NoListener {
+		s.url = strings.TrimRight(opts.BaseURL, "/")
+		if s.url == "" {
+			s.url = "http://harness.invalid"
+		}
+		close(s.done)
+		return s, nil
+	}
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// listen binds opts.Addr and serves the handler on it.
+func (s *Server) listen() error {
+	opts := s.opts
 	if opts.APIToken == "" && !opts.Insecure {
 		loop, err := isLoopback(opts.Addr)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !loop {
-			return nil, fmt.Errorf("server: refusing to listen on %s without an API token: set one (--api-token or HARNESS_API_TOKEN), listen on 127.0.0.1, or pass --insecure", opts.Addr)
+			return fmt.Errorf("server: refusing to listen on %s without an API token: set one (--api-token or HARNESS_API_TOKEN), listen on 127.0.0.1, or pass --insecure", opts.Addr)
 		}
 	}
-	if opts.RateLimit != (platform.RateLimit{}) {
-		p.SetRateLimit(opts.RateLimit)
-	}
-	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{})}
-	s.handler = s.routes()
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("server: listening on %s: %w", opts.Addr, err)
+		return fmt.Errorf("server: listening on %s: %w", opts.Addr, err)
 	}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
@@ -101,7 +146,7 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 			s.log.Error("server stopped", "err", err)
 		}
 	}()
-	return s, nil
+	return nil
 }
 
 // isLoopback reports whether addr names only loopback interfaces. An empty
@@ -118,10 +163,11 @@ func isLoopback(addr string) (bool, error) {
 	return ip != nil && ip.IsLoopback(), nil
 }
 
-// Handler returns the HTTP handler.
+// Handler returns the HTTP handler; with NoListener it is the only way in.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// URL returns the base URL, such as http://127.0.0.1:41234.
+// URL returns the base URL, such as http://127.0.0.1:41234 (Options.BaseURL
+// with NoListener).
 func (s *Server) URL() string { return s.url }
 
 // Platform returns the platform the server serves.
@@ -135,6 +181,9 @@ func (s *Server) TriggerURL(t platform.Trigger) string {
 // Shutdown stops accepting connections and waits for requests in flight,
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.srv == nil {
+		return nil
+	}
 	err := s.srv.Shutdown(ctx)
 	if err == nil {
 		<-s.done
@@ -142,8 +191,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Close stops the listener, giving requests in flight five seconds to finish.
+// Close stops the listener, giving requests in flight five seconds to
+// finish; without a listener there is nothing to stop.
 func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.Shutdown(ctx); err != nil {
@@ -176,7 +229,7 @@ func (s *Server) rejectOddPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if why := oddSegment(r.URL.Path); why != "" {
 			s.log.Debug("request", "route", "(odd path segment)", "method", r.Method, "status", http.StatusNotFound)
-			writeErr(w, http.StatusNotFound, "not_found", "no such route: "+why)
+			s.writeError(w, r, noRoute("no such route: "+why))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -214,11 +267,11 @@ func bound(h boundHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(serverOf(r), w, r) })
 }
 
-// api binds an API handler behind the API token check.
-func api(h boundHandler) http.Handler {
+// authed binds an API handler behind the API token check.
+func authed(h boundHandler) http.Handler {
 	return bound(func(s *Server, w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(r) {
-			writeErr(w, http.StatusUnauthorized, "unauthorized", "the Authorization header must hold the API token given to harness serve (--api-token or HARNESS_API_TOKEN)")
+			s.writeError(w, r, unauthorized("the Authorization header must hold the API token given to harness serve (--api-token or HARNESS_API_TOKEN)"))
 			return
 		}
 		h(s, w, r)
@@ -233,11 +286,11 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	r.SkipClean(true)
 	r.NotFoundHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
 		s.log.Debug("request", "route", "(none)", "method", req.Method, "status", http.StatusNotFound)
-		writeErr(w, http.StatusNotFound, "not_found", "no such route: see the README's serve section for the routes the fake platform answers")
+		s.writeError(w, req, noRoute("no such route: see the README's serve section for the routes the fake platform answers"))
 	})
 	r.MethodNotAllowedHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
 		s.log.Debug("request", "route", "(method not allowed)", "method", req.Method, "status", http.StatusMethodNotAllowed)
-		writeErr(w, http.StatusMethodNotAllowed, "method_not_allowed", "method "+req.Method+" is not allowed on this route")
+		s.writeError(w, req, methodNotAllowed("method "+req.Method+" is not allowed on this route"))
 	})
 	r.Use(logRequests)
 
@@ -245,7 +298,7 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	// webhookFastPath usually answers them before the router).
 	registerWebhookRoutes(r)
 	// No subrouter for /api/v2: gorilla/mux subrouters answer a wrong method
-	// with 404, so each API handler is wrapped with api instead.
+	// with 404, so each API handler is wrapped with authed instead.
 	registerManifestRoutes(r)
 	registerProjectRoutes(r)
 	registerFlagRoutes(r)

@@ -13,16 +13,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
-func execRep(tb testing.TB, r resp) trigger.Result {
+func execRep(tb testing.TB, r resp) api.TriggerResult {
 	tb.Helper()
 	if r.Status != http.StatusOK {
 		tb.Fatalf("expected 200 from the trigger, but got %d: %s", r.Status, r.Body)
 	}
-	return decode[trigger.Result](tb, r.Body)
+	return decode[api.TriggerResult](tb, r.Body)
 }
 
 func TestTriggerTurnsFlagOffAndWritesHistory(t *testing.T) {
@@ -31,7 +32,7 @@ func TestTriggerTurnsFlagOffAndWritesHistory(t *testing.T) {
 	tr := ts.trigger("checkout", "datadog", "turnFlagOff")
 	body := `{"title":"High error rate on checkout","url":"https://vendor.example/alerts/42"}`
 	got := execRep(t, ts.do("POST", tr.URL, body, "Content-Type", "application/json"))
-	want := trigger.Result{Outcome: trigger.OutcomeChanged, EventName: "High error rate on checkout",
+	want := api.TriggerResult{Outcome: trigger.OutcomeChanged, EventName: "High error rate on checkout",
 		URL: "https://vendor.example/alerts/42", ValidJSON: true, FlagKey: "checkout", EnvironmentKey: "production"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("trigger response (-want +got):\n%s", d)
@@ -137,7 +138,7 @@ func TestTriggerSemantics(t *testing.T) {
 			}
 			got := execRep(t, ts.do("POST", tr.URL, tc.body, "Content-Type", "text/plain"))
 			w := tc.want
-			wantRep := trigger.Result{Outcome: w.outcome, EventName: w.eventName, EventNameDefaulted: w.defaulted, Value: w.value,
+			wantRep := api.TriggerResult{Outcome: w.outcome, EventName: w.eventName, EventNameDefaulted: w.defaulted, Value: w.value,
 				IsTestEvent: w.isTest, TestEventNameRegexpDefaulted: w.reDefault, ValidJSON: w.validJSON, FlagKey: "f", EnvironmentKey: "production"}
 			if d := cmp.Diff(wantRep, got); d != "" {
 				t.Errorf("trigger response (-want +got):\n%s", d)
@@ -226,7 +227,7 @@ func TestTriggerMethodNotAllowed(t *testing.T) {
 }
 
 func TestTriggerRateLimit(t *testing.T) {
-	ts := mustServer(t, Options{RateLimit: platform.RateLimit{Calls: 2, Per: time.Hour}})
+	ts := mustServer(t, Options{Platform: platform.Options{RateLimit: platform.RateLimit{Calls: 2, Per: time.Hour}}})
 	ts.flag("f", false)
 	tr := ts.trigger("f", "generic-trigger", "turnFlagOn")
 	other := ts.trigger("f", "generic-trigger", "turnFlagOn")
@@ -295,7 +296,7 @@ func TestConcurrentTriggerCallsFlipOnce(t *testing.T) {
 					errs <- err.Error()
 					return
 				}
-				var rep trigger.Result
+				var rep api.TriggerResult
 				err = json.NewDecoder(res.Body).Decode(&rep)
 				res.Body.Close()
 				if res.StatusCode != http.StatusOK || err != nil {
@@ -327,10 +328,10 @@ func TestConcurrentTriggerCallsFlipOnce(t *testing.T) {
 
 func TestOnTriggerSeesCallWithoutToken(t *testing.T) {
 	var mu sync.Mutex
-	var calls []trigger.Call
+	var calls []api.TriggerCall
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ts := mustServer(t, Options{Logger: logger, OnTrigger: func(c trigger.Call) {
+	ts := mustServer(t, Options{Logger: logger, OnTrigger: func(c api.TriggerCall) {
 		mu.Lock()
 		calls = append(calls, c)
 		mu.Unlock()
@@ -379,7 +380,7 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 
 func TestExecutionRepMatchesEncodingJSON(t *testing.T) {
 	for _, s := range []string{"", "plain", `quo"te`, `back\slash`, "tab\there", "<b>&amp;</b>", "ünïcode ✓", "bad \xff utf8", "line\u2028sep", "ctl\x01"} {
-		rep := trigger.Result{Outcome: trigger.OutcomeChanged, EventName: s, Value: s, URL: s, FlagKey: s, EnvironmentKey: s,
+		rep := api.TriggerResult{Outcome: trigger.OutcomeChanged, EventName: s, Value: s, URL: s, FlagKey: s, EnvironmentKey: s,
 			EventNameDefaulted: true, IsTestEvent: len(s)%2 == 0, ValidJSON: true}
 		want, err := json.Marshal(rep)
 		if err != nil {

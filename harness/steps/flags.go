@@ -3,7 +3,8 @@ package steps
 import (
 	"errors"
 	"net/http"
-	"net/url"
+
+	"github.com/flagharness/harness/harness/client"
 )
 
 func (w *world) aFlag(flag, state, env string) error {
@@ -12,14 +13,13 @@ func (w *world) aFlag(flag, state, env string) error {
 
 func (w *world) aFlagInProject(flag, project, state, env string) error {
 	if project != "default" {
-		err := w.api(http.MethodPost, "/api/v2/projects", nil, map[string]any{"key": project, "name": project}, http.StatusCreated, nil)
-		var ae *apiError
+		_, err := w.c.CreateProject(w.suite.cfg.Context, project, project)
+		var ae *client.StatusError
 		if err != nil && !(errors.As(err, &ae) && ae.Status == http.StatusConflict) {
 			return err
 		}
 	}
-	path := "/api/v2/flags/" + url.PathEscape(project)
-	if err := w.api(http.MethodPost, path, nil, map[string]any{"key": flag, "name": flag}, http.StatusCreated, nil); err != nil {
+	if _, err := w.c.CreateFlag(w.suite.cfg.Context, project, flag, flag); err != nil {
 		return err
 	}
 	w.flagProject[flag] = project
@@ -35,12 +35,8 @@ func (w *world) turnByHand(flag, state, env string) error {
 
 // setFlag uses JSON Patch, the form most REST clients send.
 func (w *world) setFlag(flag, env string, on bool) error {
-	patch := []map[string]any{{"op": "replace", "path": "/environments/" + env + "/on", "value": on}}
-	return w.api(http.MethodPatch, w.flagPath(flag), nil, patch, http.StatusOK, nil)
-}
-
-func (w *world) flagPath(flag string) string {
-	return "/api/v2/flags/" + url.PathEscape(w.project(flag)) + "/" + url.PathEscape(flag)
+	_, err := w.c.SetFlagOn(w.suite.cfg.Context, w.project(flag), flag, env, on)
+	return err
 }
 
 // project is the project a flag was created in; a flag the scenario did not
@@ -52,16 +48,9 @@ func (w *world) project(flag string) string {
 	return "default"
 }
 
-type flagDoc struct {
-	Key          string `json:"key"`
-	Environments map[string]struct {
-		On bool `json:"on"`
-	} `json:"environments"`
-}
-
 func (w *world) flagIs(flag, state, env string) error {
-	var f flagDoc
-	if err := w.api(http.MethodGet, w.flagPath(flag), nil, nil, http.StatusOK, &f); err != nil {
+	f, err := w.c.Flag(w.suite.cfg.Context, w.project(flag), flag)
+	if err != nil {
 		return err
 	}
 	e, ok := f.Environments[env]

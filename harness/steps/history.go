@@ -4,32 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/flagharness/harness/harness/api"
 )
 
 // toggleAction is the change-history action of a flag on/off change
 // (PLATFORM.md 4, documented).
 const toggleAction = "updateOn"
 
-type auditEntry struct {
-	ID          string `json:"_id"`
-	Date        int64  `json:"date"`
-	Kind        string `json:"kind"`
-	Description string `json:"description"`
-	Title       string `json:"title"`
-	Accesses    []struct {
-		Action   string `json:"action"`
-		Resource string `json:"resource"`
-	} `json:"accesses"`
-	TriggerBody json.RawMessage `json:"triggerBody"`
-}
-
-func (e auditEntry) isToggle() bool {
+// isToggle reports an on/off change of a flag.
+func isToggle(e api.AuditEntry) bool {
 	for _, a := range e.Accesses {
 		if a.Action == toggleAction {
 			return true
@@ -38,50 +26,21 @@ func (e auditEntry) isToggle() bool {
 	return false
 }
 
-// toggles returns the flag's on/off changes, newest first. The API pages at
-// most 20 entries, so it walks back with "before" until a short page.
-func (w *world) toggles(flag string) ([]auditEntry, error) {
+// toggles returns the flag's on/off changes, newest first, read with the
+// client's change-history pager.
+func (w *world) toggles(flag string) ([]api.AuditEntry, error) {
 	spec := "proj/" + w.project(flag) + ":env/*:flag/" + flag
-	seen := map[string]bool{}
-	var out []auditEntry
-	before := int64(0)
-	for {
-		q := url.Values{"spec": {spec}, "limit": {"20"}}
-		if before > 0 {
-			q.Set("before", strconv.FormatInt(before, 10))
-		}
-		var page struct {
-			Items []auditEntry `json:"items"`
-		}
-		if err := w.api(http.MethodGet, "/api/v2/auditlog?"+q.Encode(), nil, nil, http.StatusOK, &page); err != nil {
-			return nil, err
-		}
-		fresh := 0
-		for _, e := range page.Items {
-			if seen[e.ID] {
-				continue
-			}
-			seen[e.ID] = true
-			fresh++
-			if e.isToggle() {
-				out = append(out, e)
-			}
-			if before == 0 || e.Date < before {
-				before = e.Date
-			}
-		}
-		// "before" is exclusive, so entries sharing the oldest millisecond are
-		// asked for again with before+1 and skipped by id. A full page with
-		// nothing new means more than a page shares one millisecond: the API
-		// cannot reach past it, so say so rather than count short.
-		if len(page.Items) < 20 {
-			return out, nil
-		}
-		if fresh == 0 {
-			return nil, fmt.Errorf("reading the change history of the flag %q: more than 20 entries share the millisecond %d, and the API pages by date, so the count would be short", flag, before-1)
-		}
-		before++
+	all, err := w.c.History(w.suite.cfg.Context, spec)
+	if err != nil {
+		return nil, fmt.Errorf("reading the change history of the flag %q: %w", flag, err)
 	}
+	var out []api.AuditEntry
+	for _, e := range all {
+		if isToggle(e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func (w *world) flagChanged(flag string, n int) error {
@@ -105,7 +64,7 @@ func (w *world) flagChanged(flag string, n int) error {
 
 func (w *world) flagNotChanged(flag string) error { return w.flagChanged(flag, 0) }
 
-func (w *world) latest(flag string) (*auditEntry, error) {
+func (w *world) latest(flag string) (*api.AuditEntry, error) {
 	ts, err := w.toggles(flag)
 	if err != nil {
 		return nil, err
@@ -143,8 +102,8 @@ func (w *world) latestKeptPayload(flag string) error {
 	if err != nil {
 		return err
 	}
-	var detail auditEntry
-	if err := w.api(http.MethodGet, "/api/v2/auditlog/"+url.PathEscape(e.ID), nil, nil, http.StatusOK, &detail); err != nil {
+	detail, err := w.c.AuditEntry(w.suite.cfg.Context, e.ID)
+	if err != nil {
 		return err
 	}
 	var want, got any

@@ -67,13 +67,6 @@ type Result struct {
 	CorpusN int // integrations loaded from CorpusRoot
 }
 
-// UsageError is a problem with the options or the folders, reported before
-// any scenario ran.
-type UsageError struct{ Msg string }
-
-// Error returns the message, which names the flag or folder to fix.
-func (e *UsageError) Error() string { return e.Msg }
-
 // CheckFormat reports whether f names a known format, with an optional file.
 func CheckFormat(f string) error {
 	name, _, _ := strings.Cut(f, ":")
@@ -82,7 +75,7 @@ func CheckFormat(f string) error {
 			return nil
 		}
 	}
-	return &UsageError{Msg: fmt.Sprintf("--format %q is not a format: use one of %s, optionally followed by :FILE", f, strings.Join(Formats, ", "))}
+	return manifest.Usagef("--format %q is not a format: use one of %s, optionally followed by :FILE", f, strings.Join(Formats, ", "))
 }
 
 // Run loads the manifests, works out which features can run, runs them
@@ -106,13 +99,13 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	}
 	rootSet, rootErrs, err := manifest.LoadDir(o.Root)
 	if err != nil {
-		return nil, &UsageError{Msg: fmt.Sprintf("%s: %v (is --root the folder that holds integrations/?)", o.Root, err)}
+		return nil, manifest.Usagef("%s: %v (is --root the folder that holds integrations/?)", o.Root, err)
 	}
 	var corpusSet *manifest.Set
 	if o.CorpusRoot != "" {
 		cs, _, err := manifest.LoadDir(o.CorpusRoot)
 		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("corpus %s: %v", o.CorpusRoot, err)}
+			return nil, manifest.Usagef("corpus %s: %v", o.CorpusRoot, err)
 		}
 		corpusSet = cs
 	}
@@ -128,7 +121,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("reading %s: %v", f, err)}
+			return nil, manifest.Usagef("reading %s: %v", f, err)
 		}
 		info := scanFeature(src)
 		if !info.mayMatch(o.Tags) {
@@ -216,12 +209,12 @@ func FeatureFiles(dir string) ([]string, error) {
 	})
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &UsageError{Msg: fmt.Sprintf("features folder %s does not exist: give --features DIR", dir)}
+			return nil, manifest.Usagef("features folder %s does not exist: give --features DIR", dir)
 		}
-		return nil, &UsageError{Msg: fmt.Sprintf("reading features folder %s: %v", dir, err)}
+		return nil, manifest.Usagef("reading features folder %s: %v", dir, err)
 	}
 	if len(out) == 0 {
-		return nil, &UsageError{Msg: fmt.Sprintf("no .feature files under %s: give --features DIR", dir)}
+		return nil, manifest.Usagef("no .feature files under %s: give --features DIR", dir)
 	}
 	sort.Strings(out)
 	return out, nil

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/flagharness/harness/harness/manifest"
 )
 
 func TestScanFeature(t *testing.T) {
@@ -182,7 +184,7 @@ func TestRunUsageErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Run(context.Background(), o)
-			var ue *UsageError
+			var ue *manifest.UsageError
 			if !errors.As(err, &ue) {
 				t.Fatalf("expected a UsageError, but got %v", err)
 			}

@@ -3,7 +3,9 @@ package steps
 import (
 	"fmt"
 	"net/http"
-	"net/url"
+
+	"github.com/flagharness/harness/harness/api"
+	"github.com/flagharness/harness/harness/client"
 )
 
 // semanticPatch is the documented content type of a trigger update.
@@ -18,20 +20,6 @@ func (w *world) theIntegration(key string) error {
 	return nil
 }
 
-type triggerDoc struct {
-	ID           string `json:"_id"`
-	TriggerURL   string `json:"triggerURL"`
-	Enabled      bool   `json:"enabled"`
-	TriggerCount int64  `json:"_triggerCount"`
-	RecentBodies []struct {
-		Timestamp int64 `json:"timestamp"`
-	} `json:"_recentTriggerBodies"`
-}
-
-func (w *world) triggersPath(project, flag, env string) string {
-	return "/api/v2/flags/" + url.PathEscape(project) + "/" + url.PathEscape(flag) + "/triggers/" + url.PathEscape(env)
-}
-
 func (w *world) aTrigger(flag, state, env string) error {
 	if w.integration == "" {
 		return fmt.Errorf(`no integration yet: add a step like Given the integration "generic-trigger" before the trigger`)
@@ -41,13 +29,13 @@ func (w *world) aTrigger(flag, state, env string) error {
 		kind = "turnFlagOn"
 	}
 	project := w.project(flag)
-	in := map[string]any{
-		"integrationKey": w.integration,
-		"comment":        "created by a scenario",
-		"instructions":   []map[string]any{{"kind": kind}},
+	in := client.TriggerInput{
+		IntegrationKey: w.integration,
+		Comment:        "created by a scenario",
+		Instructions:   []api.Instruction{{Kind: kind}},
 	}
-	var t triggerDoc
-	if err := w.api(http.MethodPost, w.triggersPath(project, flag, env), nil, in, http.StatusCreated, &t); err != nil {
+	t, err := w.c.CreateTrigger(w.suite.cfg.Context, project, flag, env, in)
+	if err != nil {
 		return err
 	}
 	if t.ID == "" || t.TriggerURL == "" {
@@ -57,26 +45,28 @@ func (w *world) aTrigger(flag, state, env string) error {
 	return nil
 }
 
-func (w *world) triggerPath() string {
-	return w.triggersPath(w.trig.Project, w.trig.Flag, w.trig.Env) + "/" + url.PathEscape(w.trig.ID)
-}
-
-func (w *world) patchTrigger(kind string, out any) error {
+func (w *world) patchTrigger(kind string) (api.Trigger, error) {
 	if err := w.needTrigger(); err != nil {
-		return err
+		return api.Trigger{}, err
 	}
 	in := map[string]any{"instructions": []map[string]any{{"kind": kind}}}
 	h := http.Header{"Content-Type": {semanticPatch}}
-	return w.api(http.MethodPatch, w.triggerPath(), h, in, http.StatusOK, out)
+	return w.c.PatchTrigger(w.suite.cfg.Context, w.trig.Project, w.trig.Flag, w.trig.Env, w.trig.ID, h, in)
 }
 
-func (w *world) triggerDisabled() error { return w.patchTrigger("disableTrigger", nil) }
+func (w *world) triggerDisabled() error {
+	_, err := w.patchTrigger("disableTrigger")
+	return err
+}
 
-func (w *world) triggerEnabled() error { return w.patchTrigger("enableTrigger", nil) }
+func (w *world) triggerEnabled() error {
+	_, err := w.patchTrigger("enableTrigger")
+	return err
+}
 
 func (w *world) resetURL() error {
-	var t triggerDoc
-	if err := w.patchTrigger("cycleTriggerUrl", &t); err != nil {
+	t, err := w.patchTrigger("cycleTriggerUrl")
+	if err != nil {
 		return err
 	}
 	if t.TriggerURL == "" || t.TriggerURL == w.trig.URL {
@@ -86,12 +76,12 @@ func (w *world) resetURL() error {
 	return nil
 }
 
-func (w *world) readTrigger() (*triggerDoc, error) {
+func (w *world) readTrigger() (*api.Trigger, error) {
 	if err := w.needTrigger(); err != nil {
 		return nil, err
 	}
-	var t triggerDoc
-	if err := w.api(http.MethodGet, w.triggerPath(), nil, nil, http.StatusOK, &t); err != nil {
+	t, _, err := w.c.Trigger(w.suite.cfg.Context, w.trig.Project, w.trig.Flag, w.trig.Env, w.trig.ID)
+	if err != nil {
 		return nil, err
 	}
 	return &t, nil
@@ -113,8 +103,8 @@ func (w *world) recentBodies(n int) error {
 	if err != nil {
 		return err
 	}
-	if len(t.RecentBodies) != n {
-		return w.failf("expected the trigger to have %d _recentTriggerBodies, but got %d", n, len(t.RecentBodies))
+	if len(t.RecentTriggerBodies) != n {
+		return w.failf("expected the trigger to have %d _recentTriggerBodies, but got %d", n, len(t.RecentTriggerBodies))
 	}
 	return nil
 }

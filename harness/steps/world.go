@@ -1,31 +1,28 @@
 package steps
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
 	"github.com/cucumber/godog"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/flagharness/harness/harness/api"
+	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/fixture"
-	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
-	"github.com/flagharness/harness/harness/trigger"
 )
 
 // world is one scenario's state. godog calls the step functions of one
 // scenario one after another, so it needs no lock.
 type world struct {
-	suite  *Suite
-	srv    *server.Server
-	base   string
-	client *http.Client
+	suite *Suite
+	srv   *server.Server
+	c     *client.Client
 
 	corpus      bool // the scenario is tagged @corpus
 	integration string
@@ -50,10 +47,10 @@ type triggerReply struct {
 	IsJSON bool
 }
 
-// triggerBody is the harness's trigger response (trigger.Result) with the
+// triggerBody is the harness's trigger response (api.TriggerResult) with the
 // fields of the error envelope a refused call answers with instead.
 type triggerBody struct {
-	trigger.Result
+	api.TriggerResult
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
@@ -72,23 +69,19 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		}
 	}
 	ms := w.suite.manifests(w)
-	p, err := platform.New(ms)
+	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0"})
 	if err != nil {
 		return ctx, fmt.Errorf("starting the fake platform: %w", err)
 	}
-	srv, err := server.New(p, ms, server.Options{Addr: "127.0.0.1:0"})
-	if err != nil {
-		return ctx, fmt.Errorf("starting the fake platform's server: %w", err)
-	}
 	w.srv = srv
-	w.base = strings.TrimRight(srv.URL(), "/")
-	w.client = &http.Client{Transport: newTransport(), Timeout: w.suite.cfg.Timeout}
+	w.c = client.New(srv.URL(), client.Options{Token: "api-harness-steps",
+		HTTPClient: &http.Client{Transport: newTransport(), Timeout: w.suite.cfg.Timeout}})
 	return ctx, nil
 }
 
 func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (context.Context, error) {
-	if w.client != nil {
-		w.client.CloseIdleConnections()
+	if w.c != nil {
+		w.c.HTTPClient().CloseIdleConnections()
 	}
 	if w.srv != nil {
 		if cerr := w.srv.Close(); cerr != nil && err == nil {
@@ -98,82 +91,14 @@ func (w *world) after(ctx context.Context, sc *godog.Scenario, err error) (conte
 	return ctx, nil
 }
 
-// apiError is a REST call that did not answer as expected.
-type apiError struct {
-	Method, Path string
-	Want, Status int
-	Body         []byte
-}
-
-func (e *apiError) Error() string {
-	return fmt.Sprintf("expected %s %s to answer %d, but got %d: %s", e.Method, e.Path, e.Want, e.Status, clip(e.Body))
-}
-
-// api makes one REST call and decodes the JSON answer into out (when not nil).
-func (w *world) api(method, path string, header http.Header, in any, want int, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(w.suite.cfg.Context, method, w.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "api-harness-steps")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := w.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
-	}
-	if res.StatusCode != want {
-		return &apiError{Method: method, Path: path, Want: want, Status: res.StatusCode, Body: raw}
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: the answer is not the JSON expected (%v): %s", method, path, err, clip(raw))
-		}
-	}
-	return nil
-}
-
 // send delivers one vendor request to a trigger URL and keeps the reply.
 func (w *world) send(url, method string, header http.Header, body []byte) error {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(w.suite.cfg.Context, method, url, rd)
-	if err != nil {
-		return err
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := w.client.Do(req)
+	res, err := w.c.Send(w.suite.cfg.Context, method, url, header, body)
 	if err != nil {
 		return fmt.Errorf("sending to the trigger URL: %w", err)
 	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return fmt.Errorf("reading the trigger's answer: %w", err)
-	}
-	r := &triggerReply{Status: res.StatusCode, Raw: raw}
-	r.IsJSON = json.Unmarshal(raw, &r.Body) == nil
+	r := &triggerReply{Status: res.Status, Raw: res.Body}
+	r.IsJSON = json.Unmarshal(res.Body, &r.Body) == nil
 	w.last = r
 	w.lastBody = body
 	return nil
@@ -217,17 +142,7 @@ func indent(s string) string {
 }
 
 // clip keeps failure messages readable when a body is large.
-func clip(b []byte) string {
-	const max = 2000
-	s := strings.TrimSpace(string(b))
-	if len(s) > max {
-		return s[:max] + fmt.Sprintf("... (%d bytes)", len(b))
-	}
-	if s == "" {
-		return "(empty body)"
-	}
-	return s
-}
+func clip(b []byte) string { return client.Clip(b) }
 
 func (w *world) needTrigger() error {
 	if w.trig == nil {

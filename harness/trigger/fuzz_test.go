@@ -139,27 +139,3 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
-
-// FuzzMessage checks that no event field can break the change-history
-// entry's shape: the prefix is fixed, and text from a vendor cannot add a
-// line break.
-func FuzzMessage(f *testing.F) {
-	f.Fuzz(func(t *testing.T, flagName, flagLink, eventName, url, value string, on bool) {
-		c := Change{Integration: "Datadog", On: on, FlagName: flagName, FlagLink: flagLink, EnvName: "Production",
-			Event: Event{EventName: eventName, URL: url, Value: value}}
-		msg := Message(c)
-		prefix := "Datadog trigger " + TitleVerb(on) + " "
-		if !strings.HasPrefix(msg, prefix) {
-			t.Fatalf("message %q does not start with %q", msg, prefix)
-		}
-		if strings.ContainsAny(msg, "\r\n") {
-			t.Fatalf("message %q contains a line break", msg)
-		}
-		if value != "" && !strings.HasSuffix(msg, ")") {
-			t.Fatalf("message %q: with a value it must end with the value in parentheses", msg)
-		}
-		if !strings.Contains(msg, " in `Production`: ") {
-			t.Fatalf("message %q lost the environment", msg)
-		}
-	})
-}

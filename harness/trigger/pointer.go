@@ -111,23 +111,102 @@ func arrayIndex(tok string) (int, bool) {
 // included. A value already at ptr is replaced. It reports false and leaves doc
 // unchanged when ptr is empty or not a JSON pointer, or when a segment on the
 // way holds something other than an object: a path never runs through a value.
+// It is SetPointer in SetLoose mode on an object.
 func Set(doc map[string]any, ptr string, v any) bool {
-	if ptr == "" || CheckPointer(ptr) != nil {
-		return false
+	_, err := SetPointer(doc, ptr, v, SetLoose)
+	return err == nil
+}
+
+// SetMode says how SetPointer builds a path and treats one already taken.
+type SetMode int
+
+const (
+	// SetLoose creates only objects (a token of digits names an object
+	// key), never runs a path through a value other than an object, and
+	// replaces a value already at the pointer.
+	SetLoose SetMode = iota
+	// SetStrict creates an array for a token that is an array index (padded
+	// with nulls, index at most 100), walks existing objects and arrays, and
+	// refuses to replace a non-null value: two pointers of one parser must
+	// not claim the same place.
+	SetStrict
+)
+
+// maxSetIndex bounds the array SetStrict pads, so that a pointer such as
+// /list/99999999 cannot make a sample body huge.
+const maxSetIndex = 100
+
+// SetPointer stores v at the JSON pointer ptr in doc, a value decoded by
+// encoding/json or nil, and returns the document, so that Resolve finds v at
+// ptr. It is the one way example vendor bodies are built (see
+// ExamplePayload). On error doc is left as it was: the empty pointer (the
+// whole document), a string that is not a JSON pointer, or a path the mode
+// does not allow.
+func SetPointer(doc any, ptr string, v any, mode SetMode) (any, error) {
+	if err := CheckPointer(ptr); err != nil {
+		return doc, err
 	}
-	toks := Tokens(ptr)
-	cur := doc
-	for _, tok := range toks[:len(toks)-1] {
-		next, ok := cur[tok].(map[string]any)
-		if !ok {
-			if _, taken := cur[tok]; taken {
-				return false
-			}
-			next = map[string]any{}
-			cur[tok] = next
+	if ptr == "" {
+		return doc, errors.New("the empty pointer is the whole document: point at a member")
+	}
+	out, err := setAt(doc, Tokens(ptr), v, mode)
+	if err != nil {
+		return doc, err
+	}
+	return out, nil
+}
+
+// setAt sets v at toks below node. It changes existing containers only once
+// the rest of the path has succeeded, so a failure changes nothing.
+func setAt(node any, toks []string, v any, mode SetMode) (any, error) {
+	if len(toks) == 0 {
+		if node != nil && mode == SetStrict {
+			return nil, errors.New("another parser pointer already uses this path")
 		}
-		cur = next
+		return v, nil
 	}
-	cur[toks[len(toks)-1]] = v
-	return true
+	tok := toks[0]
+	if node == nil {
+		if _, isIndex := arrayIndex(tok); isIndex && mode == SetStrict {
+			node = []any{}
+		} else {
+			node = map[string]any{}
+		}
+	}
+	switch n := node.(type) {
+	case map[string]any:
+		child, present := n[tok]
+		if mode == SetLoose && present && len(toks) > 1 {
+			if _, isObj := child.(map[string]any); !isObj {
+				return nil, errors.New("another parser pointer puts a value where this one needs an object")
+			}
+		}
+		child, err := setAt(child, toks[1:], v, mode)
+		if err != nil {
+			return nil, err
+		}
+		n[tok] = child
+		return n, nil
+	case []any:
+		if mode == SetLoose {
+			break
+		}
+		i, isIndex := arrayIndex(tok)
+		if !isIndex {
+			return nil, fmt.Errorf("%q is not an array index, but another pointer made this an array", tok)
+		}
+		if i > maxSetIndex {
+			return nil, fmt.Errorf("array index %d is too large for a sample body", i)
+		}
+		for len(n) <= i {
+			n = append(n, nil)
+		}
+		child, err := setAt(n[i], toks[1:], v, mode)
+		if err != nil {
+			return nil, err
+		}
+		n[i] = child
+		return n, nil
+	}
+	return nil, errors.New("another parser pointer puts a value where this one needs an object")
 }

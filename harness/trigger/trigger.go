@@ -1,7 +1,7 @@
 // Package trigger holds the pure logic of executing a trigger: reading the
-// manifest's parser pointers out of a vendor's body, applying defaults,
-// deciding whether the call is a test event, and wording the change-history
-// message. It does no I/O.
+// manifest's parser pointers out of a vendor's body, applying defaults, and
+// deciding whether the call is a test event. It does no I/O; the change
+// history's wording lives in package platform.
 package trigger
 
 import (
@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strings"
 )
 
 // Schema defaults of the trigger capability (PLATFORM.md 1). The fake applies
@@ -135,58 +134,3 @@ func scalar(doc any, p string) (string, bool) {
 	}
 	return "", false
 }
-
-// Change describes a flag change made by a trigger, for its history message.
-type Change struct {
-	Integration string // display name, e.g. "Datadog"
-	On          bool   // the action turned the flag on (true) or off
-	FlagName    string
-	FlagLink    string // relative link to the flag
-	EnvName     string
-	Event       Event
-}
-
-// Message words the change-history entry of a trigger's flag change, e.g.
-// "Datadog trigger turned off the flag [Checkout](/default/checkout) in `Production`:
-// [High error rate](https://vendor.example/42) (value: 12.5)".
-func Message(c Change) string {
-	var b strings.Builder
-	b.WriteString(c.Integration)
-	b.WriteString(" trigger ")
-	b.WriteString(TitleVerb(c.On))
-	b.WriteString(" ")
-	b.WriteString(link(c.FlagName, c.FlagLink))
-	b.WriteString(" in `")
-	b.WriteString(strings.ReplaceAll(c.EnvName, "`", "'"))
-	b.WriteString("`: ")
-	b.WriteString(link(c.Event.EventName, c.Event.URL))
-	if c.Event.Value != "" {
-		b.WriteString(" (value: ")
-		b.WriteString(escapeText(c.Event.Value))
-		b.WriteString(")")
-	}
-	return b.String()
-}
-
-// TitleVerb is the change history's verb for a flag toggle.
-func TitleVerb(on bool) string {
-	if on {
-		return "turned on the flag"
-	}
-	return "turned off the flag"
-}
-
-func link(text, url string) string {
-	if url == "" {
-		return escapeText(text)
-	}
-	return "[" + escapeText(text) + "](" + escapeURL(url) + ")"
-}
-
-var textEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "\r", " ")
-
-func escapeText(s string) string { return textEscaper.Replace(s) }
-
-var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "\n", "", "\r", "")
-
-func escapeURL(s string) string { return urlEscaper.Replace(s) }

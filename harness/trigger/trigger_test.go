@@ -3,7 +3,6 @@ package trigger
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -256,69 +255,5 @@ func TestParseValueAgreesWithParse(t *testing.T) {
 		if diff := cmp.Diff(a, b); diff != "" {
 			t.Errorf("body %q: Parse and ParseValue differ (-Parse +ParseValue):\n%s", body, diff)
 		}
-	}
-}
-
-func TestTitleVerb(t *testing.T) {
-	if got := TitleVerb(true); got != "turned on the flag" {
-		t.Errorf("TitleVerb(true): expected %q, but got %q", "turned on the flag", got)
-	}
-	if got := TitleVerb(false); got != "turned off the flag" {
-		t.Errorf("TitleVerb(false): expected %q, but got %q", "turned off the flag", got)
-	}
-}
-
-func TestMessage(t *testing.T) {
-	base := Change{Integration: "Datadog", FlagName: "Checkout", FlagLink: "/default/checkout", EnvName: "Production"}
-	with := func(f func(*Change)) Change { c := base; f(&c); return c }
-	tests := []struct {
-		name string
-		in   Change
-		want string
-	}{
-		{"the documented example", with(func(c *Change) {
-			c.Event = Event{EventName: "High error rate on checkout", URL: "https://vendor.example/alerts/42", Value: "12.5"}
-		}), "Datadog trigger turned off the flag [Checkout](/default/checkout) in `Production`: [High error rate on checkout](https://vendor.example/alerts/42) (value: 12.5)"},
-		{"turning on, no url, no value", with(func(c *Change) {
-			c.On = true
-			c.Event = Event{EventName: "An alert", EventNameDefaulted: true}
-		}), "Datadog trigger turned on the flag [Checkout](/default/checkout) in `Production`: An alert"},
-		{"no flag link", with(func(c *Change) {
-			c.FlagLink = ""
-			c.Event = Event{EventName: "x"}
-		}), "Datadog trigger turned off the flag Checkout in `Production`: x"},
-		{"brackets and backslashes in text are escaped", with(func(c *Change) {
-			c.FlagName = `A [b] \c`
-			c.Event = Event{EventName: "[P1] alert", URL: "https://x.example/a", Value: "[1]"}
-		}), "Datadog trigger turned off the flag [A \\[b\\] \\\\c](/default/checkout) in `Production`: [\\[P1\\] alert](https://x.example/a) (value: \\[1\\])"},
-		{"spaces and parentheses in a url are percent-encoded", with(func(c *Change) {
-			c.Event = Event{EventName: "e", URL: "https://x.example/a b(c)"}
-		}), "Datadog trigger turned off the flag [Checkout](/default/checkout) in `Production`: [e](https://x.example/a%20b%28c%29)"},
-		{"line breaks cannot split the entry", with(func(c *Change) {
-			c.Event = Event{EventName: "line1\nline2\r\n", URL: "https://x.example/\r\nInjected: 1", Value: "1\n2"}
-		}), "Datadog trigger turned off the flag [Checkout](/default/checkout) in `Production`: [line1 line2  ](https://x.example/Injected:%201) (value: 1 2)"},
-		{"a backtick cannot close the environment's code span", with(func(c *Change) {
-			c.EnvName = "prod`uction"
-			c.Event = Event{EventName: "e"}
-		}), "Datadog trigger turned off the flag [Checkout](/default/checkout) in `prod'uction`: e"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Message(tt.in); got != tt.want {
-				t.Fatalf("Message:\nexpected %s\n but got %s", tt.want, got)
-			}
-		})
-	}
-}
-
-func TestMessageInvalidUTF8(t *testing.T) {
-	got := Message(Change{Integration: "Generic", FlagName: "f\xff", EnvName: "e", Event: Event{EventName: "bad \xfe", URL: "https://x.example/\xff"}})
-	if !strings.HasPrefix(got, "Generic trigger turned off the flag f") {
-		t.Fatalf("expected the message to keep its shape with invalid UTF-8, but got %q", got)
-	}
-	// Bytes pass through untouched: the server decoded JSON already replaced
-	// invalid sequences, so only direct callers can get here.
-	if utf8.ValidString(got) {
-		t.Fatalf("expected invalid bytes to pass through unchanged, but got valid UTF-8 %q", got)
 	}
 }

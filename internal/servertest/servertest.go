@@ -1,14 +1,13 @@
 // Package servertest starts an in-process fake platform for the tests of the
 // packages that drive it over HTTP (commands, fixtures, load), so each does
-// not repeat the manifest, platform and server wiring. The server package's
-// own tests cannot use it (it would import itself) and keep their helper.
+// not repeat the manifest parsing. The wiring itself is server.Start, which
+// the server package's own tests use too.
 package servertest
 
 import (
 	"testing"
 
 	"github.com/flagharness/harness/harness/manifest"
-	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
 )
 
@@ -27,19 +26,12 @@ func Manifests(tb testing.TB, byKey map[string]string) *manifest.Set {
 	return manifest.NewSet(ms)
 }
 
-// Start runs a fresh platform for set on a loopback server and closes it when
-// the test ends. Each setup function sees the platform before the server
-// starts (to set a clock, say).
-func Start(tb testing.TB, set *manifest.Set, opts server.Options, setup ...func(*platform.Platform)) *server.Server {
+// Start runs a fresh platform for set (configured by opts.Platform: a clock,
+// a rate limit) and closes it when the test ends. With opts.NoListener it
+// binds no port.
+func Start(tb testing.TB, set *manifest.Set, opts server.Options) *server.Server {
 	tb.Helper()
-	p, err := platform.New(set)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, f := range setup {
-		f(p)
-	}
-	s, err := server.New(p, set, opts)
+	s, err := server.Start(set, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,8 +1,9 @@
 package platform
 
 // Every [chosen] behaviour of PLATFORM.md that lives in the state layer is a
-// value here, so a better fact about the real platform is a one-line change.
-// The README's Fidelity section lists them.
+// value here, so a better fact about the real platform is a one-line change;
+// the words of change-history entries are chosen in wording.go. The README's
+// Fidelity section lists them.
 const (
 	// RecentBodiesKept is how many trigger bodies _recentTriggerBodies keeps.
 	RecentBodiesKept = 10
