@@ -391,3 +391,17 @@ func TestParseContextErrors(t *testing.T) {
 		t.Errorf("expected a byte order mark to be ignored, but got %v", err)
 	}
 }
+
+func TestRenderTemplateByName(t *testing.T) {
+	in := &Integration{Key: "x", Hook: &Spec{}}
+	in.SetTemplate("flag", "f.txt", "flag {{name}}")
+	in.SetTemplate("default", "d.json", `{"n":"{{{name}}}","v":"{{formVariables.v}}"}`)
+	c := &Context{Kind: "flag", Name: `a"b`}
+	got, err := RenderTemplate(Input{Integration: in, Context: c, Config: map[string]any{"v": 1}}, "default")
+	if err != nil || got != `{"n":"a\"b","v":"1"}` {
+		t.Errorf("expected the default template, escaped, whatever the kind, but got %q, %v", got, err)
+	}
+	if _, err := RenderTemplate(Input{Integration: in, Context: c}, "member"); err == nil || !strings.Contains(err.Error(), "templates.member") {
+		t.Errorf("expected an error naming templates.member, but got %v", err)
+	}
+}

@@ -314,3 +314,20 @@ func (r *Request) BodyProblem() error {
 	}
 	return fmt.Errorf("templates.%s (%s) renders invalid JSON: %v", r.Template, r.TemplateFile, err)
 }
+
+// RenderTemplate renders templates[name] with the event and config as
+// Render's body does (event at top level, formVariables.<key>, the event's
+// strings JSON-escaped for .json templates), whatever the event's kind. The
+// validator's template checks use it to render each template the manifest
+// names against the sample context it chose for that template.
+func RenderTemplate(in Input, name string) (string, error) {
+	in.Integration.mustHook()
+	if in.Context == nil {
+		return "", errors.New("no event context to render")
+	}
+	path, ok := in.Integration.Hook.Templates[name]
+	if !ok {
+		return "", fmt.Errorf("the manifest has no templates.%s", name)
+	}
+	return renderBody(in, Selection{Source: SourceTemplate, Template: name, Path: path}, in.Context.Map())
+}
