@@ -81,8 +81,11 @@ type Error struct {
 	Err  error
 }
 
+// Error returns "part: message".
+// Error returns "part: message".
 func (e *Error) Error() string { return e.Part + ": " + e.Err.Error() }
 
+// Unwrap gives errors.Is and errors.As the underlying (often *hbs.Error) error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errors Render returns as they are (not wrapped in *Error).
