@@ -405,3 +405,33 @@ func TestRenderTemplateByName(t *testing.T) {
 		t.Errorf("expected an error naming templates.member, but got %v", err)
 	}
 }
+
+// TestRenderConcurrent: one loaded integration serves many goroutines, as
+// delivery workers share it (run with -race).
+func TestRenderConcurrent(t *testing.T) {
+	root, in := loadCorpus(t, "datadog")
+	ctx := sample(t, root, "flag/toggle")
+	want, err := Render(Input{Integration: in, Context: ctx, Config: map[string]any{"apiKey": "k", "hostURL": "https://api.datadoghq.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in2, err := Load(root, "datadog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *Request, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			r, err := Render(Input{Integration: in2, Context: ctx, Config: map[string]any{"apiKey": "k", "hostURL": "https://api.datadoghq.com"}})
+			if err != nil {
+				t.Error(err)
+			}
+			done <- r
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if r := <-done; r == nil || r.Body != want.Body || r.URL != want.URL {
+			t.Errorf("a concurrent render differs: %+v", r)
+		}
+	}
+}
