@@ -39,6 +39,10 @@ type Config struct {
 	// Context, when set, ends every scenario early once it is done, so an
 	// interrupted `harness test` stops instead of running every scenario.
 	Context context.Context
+	// WrapServer, when set, wraps each scenario's fake platform handler;
+	// under go test it judges every exchange against the platform's OpenAPI
+	// document (internal/contract).
+	WrapServer func(http.Handler) http.Handler
 }
 
 // Suite holds the shared, read-only part of a run. Its InitializeScenario is

@@ -69,7 +69,7 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		}
 	}
 	ms := w.suite.manifests(w)
-	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0"})
+	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0", Wrap: w.suite.cfg.WrapServer})
 	if err != nil {
 		return ctx, fmt.Errorf("starting the fake platform: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/server"
+	"github.com/flagharness/harness/internal/contract"
 )
 
 // Manifests parses manifests given as key -> JSON text into a Set, failing tb
@@ -28,13 +29,29 @@ func Manifests(tb testing.TB, byKey map[string]string) *manifest.Set {
 
 // Start runs a fresh platform for set (configured by opts.Platform: a clock,
 // a rate limit) and closes it when the test ends. With opts.NoListener it
-// binds no port.
+// binds no port. Unless opts.Wrap is set, or tb is a benchmark or a fuzz
+// target, every exchange is judged against the platform's OpenAPI document
+// (internal/contract).
 func Start(tb testing.TB, set *manifest.Set, opts server.Options) *server.Server {
 	tb.Helper()
+	if opts.Wrap == nil && Judged(tb) {
+		opts.Wrap = contract.Wrap(tb)
+	}
 	s, err := server.Start(set, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// Judged says whether tb's servers go behind the contract: not a
+// benchmark's (they measure the server alone), nor a fuzz target's (F
+// methods cannot be called from inside the target).
+func Judged(tb testing.TB) bool {
+	switch tb.(type) {
+	case *testing.B, *testing.F:
+		return false
+	}
+	return true
 }
