@@ -27,6 +27,8 @@ type Misfit struct {
 	Message   string
 }
 
+// String reads "operation: side where: rule: message", the line a failing
+// test shows.
 func (m Misfit) String() string {
 	return fmt.Sprintf("%s: %s %s: %s: %s", m.Operation, m.Side, m.Where, m.Rule, m.Message)
 }

@@ -153,11 +153,14 @@ const OffVar = "HARNESS_CONTRACT"
 // Wrap returns middleware that judges every exchange against the document
 // and fails tb on a misfit, for set-ups that serve the fake (the server's
 // Options.Wrap). Unlike Load it never skips the caller: without the document
-// (not on CI) or with HARNESS_CONTRACT=off it logs one line and returns nil,
-// meaning no wrapping. A document that does not load fails tb.
+// (not on CI) or with HARNESS_CONTRACT=off (refused on CI) it logs one line
+// and returns nil, meaning no wrapping. A document that does not load fails tb.
 func Wrap(tb testing.TB) func(http.Handler) http.Handler {
 	tb.Helper()
 	if os.Getenv(OffVar) == "off" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("contract: " + OffVar + "=off is for timing a run locally; CI must judge every exchange")
+		}
 		tb.Log("contract: off (" + OffVar + "=off)")
 		return nil
 	}
