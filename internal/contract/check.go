@@ -88,6 +88,17 @@ func (c *Contract) Check(x Exchange) Result {
 	return res
 }
 
+// checkRouteOnly judges an exchange whose body was not kept: its route
+// only.
+func (c *Contract) checkRouteOnly(x Exchange) Result {
+	route, _, err := c.router.FindRoute(x.Request)
+	if err != nil {
+		return c.checkUnlisted(x)
+	}
+	c.note(route.Operation.OperationID, route.Method+" "+route.Path, x.Status)
+	return Result{Operation: route.Operation.OperationID}
+}
+
 // checkUnlisted handles a request for which the document has no operation.
 func (c *Contract) checkUnlisted(x Exchange) Result {
 	key := x.Request.Method + " " + x.Request.URL.Path

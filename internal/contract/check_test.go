@@ -138,6 +138,18 @@ func TestHandlerFailsTheTest(t *testing.T) {
 	if !strings.Contains(rec.errors[0], "getProjects: response /items/0") {
 		t.Errorf("expected the message to name the operation and the path, but got %q", rec.errors[0])
 	}
+	// An event stream on a route nobody declared is caught too, though its
+	// body is never judged.
+	rec.errors = nil
+	stream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("data: {}\n\n"))
+	})
+	c.Handler(rec, stream).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/_internal/undeclared-events", nil))
+	if len(rec.errors) == 0 || !strings.Contains(rec.errors[0], "not-in-document") {
+		t.Fatalf("expected an undeclared event stream to be reported, but got %q", rec.errors)
+	}
 	rec.errors = nil
 	srv := httptest.NewServer(bad)
 	defer srv.Close()
