@@ -125,3 +125,14 @@ func TestTransportErrorsHideTheToken(t *testing.T) {
 		t.Fatalf("expected an error without the token, but got %v", err)
 	}
 }
+
+// TestBadURLErrorsHideTheToken: a trigger URL that does not parse is quoted
+// whole by the parser; the error must still not show its token.
+func TestBadURLErrorsHideTheToken(t *testing.T) {
+	c := client.New("http://127.0.0.1:1", client.Options{})
+	u := "http://127.0.0.1:1/webhook/triggers/abc/6f1c2a0e-1b7d-4c3e-9a55-2f0d8c4b7e19\x7f"
+	_, err := c.Send(context.Background(), http.MethodPost, u, nil, nil)
+	if err == nil || strings.Contains(err.Error(), "6f1c2a0e") {
+		t.Fatalf("expected an error without the token, but got %v", err)
+	}
+}
