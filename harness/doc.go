@@ -4,14 +4,19 @@
 //
 // # The packages and what each owns
 //
-// Pure logic, no I/O beyond what a caller hands in:
+// Pure logic over values (no HTTP, no clock; at most reading the files it
+// is pointed at):
 //
 //   - trigger: a trigger capability's rules: JSON pointers (resolve, check,
 //     set), defaults, test-event matching, parsing a vendor body into an
 //     Event. Imports no net/http.
 //   - hbs: the Handlebars subset manifests use, in strict mode (lint) and
 //     loose mode (delivery).
-//   - scaffold: the files `harness new` writes.
+//   - segment: the synced-segment capability: its lint and parsing a
+//     partner's request into membership changes.
+//   - hook: rendering an outbound hook's request (URL, headers, body,
+//     signature) from a change-history event; policy: the policy statements
+//     that choose which events a hook receives.
 //
 // The domain:
 //
@@ -22,7 +27,10 @@
 //     wording.go writes the words of every history entry; fidelity.go holds
 //     the state-side choices PLATFORM.md leaves open.
 //
-// Adapters around the domain (they do not import each other):
+// Adapters around the domain. Besides the packages above they import only
+// manifest, api and client, which themselves import no adapter but api;
+// server and client never import each other. The step library and
+// cmd/harness are where several are wired together.
 //
 //   - manifest: loads integrations/*/manifest.json and validates it (the
 //     framework's JSON Schema, its own rules, the rules it misses) with
@@ -33,12 +41,15 @@
 //     is the one place that wires a platform to its server, with or without
 //     a listening port.
 //   - client: the one typed REST client and change-history pager, used by
-//     the step library, the load generator and the tests.
-//   - steps: the godog step library and the scenario runner behind
-//     `harness test` and `harness check`.
+//     the step library, the load generator, replay and the tests.
 //   - fixture: recorded vendor requests: record, redact, load, replay.
 //   - load: `harness load`, a load and lost-update check against a running
 //     fake.
+//   - scaffold: writes what `harness new` creates.
+//   - sink: a capturing endpoint for outbound hook requests (`harness sink`).
+//   - steps: the godog step library and the scenario runner behind
+//     `harness test` and `harness check`: manifests, a server per scenario
+//     (on a port, or in-process with Config.InProcess) and a client.
 //
 // # A vendor request, from the socket to the history entry
 //
@@ -54,7 +65,8 @@
 //  4. In one write transaction it counts the call, keeps the body among the
 //     recent ones, turns the flag on or off unless it is a test event or
 //     already in that state, and writes the change-history entry whose words
-//     come from platform/wording.go. Then it commits once.
+//     come from platform/wording.go. Then it commits once. A disabled
+//     trigger changes and counts nothing; one over its rate limit is a 429.
 //  5. The server answers 200 with api.TriggerResult (what was parsed and
 //     what happened) and tells an observer, such as the recorder of
 //     `serve --record`, through Options.OnTrigger.
@@ -66,5 +78,6 @@
 // (sizes, ids, defaults), platform/wording.go (every history entry's words),
 // the rate limiter in platform/triggers.go, server/errors.go (status and code
 // mapping), server/middleware.go (body limit), server/wire.go (token
-// obscuring) and api.TriggerResult (the trigger response body).
+// obscuring), api.TriggerResult (the trigger response body), trigger
+// (parsing a vendor body) and segment (parse.go, response.go).
 package harness

@@ -185,11 +185,6 @@ func (p *Platform) Reset() {
 	p.limitMu.Unlock()
 }
 
-// SetClock replaces the clock, for tests of time-dependent behaviour that
-// get a platform built by others. Call it before the platform is in use;
-// Options.Now is the way to set the clock when building one.
-func (p *Platform) SetClock(now func() time.Time) { p.now = now }
-
 func (p *Platform) nowMs() int64 { return p.now().UnixMilli() }
 
 // read runs fn on a read-only snapshot.

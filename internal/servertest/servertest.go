@@ -12,6 +12,20 @@ import (
 	"github.com/flagharness/harness/internal/contract"
 )
 
+// GenericManifest is a small manifest in the shape of the framework's
+// generic-trigger: a parser with all three pointers and a default event
+// name. The server package's own tests keep a copy (helpers_test.go),
+// since they cannot import this package, which imports theirs.
+const GenericManifest = `{"name": "Generic", "capabilities": {"trigger": {
+	"documentation": "https://example.com/docs", "defaultEventName": "An event",
+	"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`
+
+// DatadogManifest is a Datadog-like manifest: its own test-event regexp and
+// no value pointer.
+const DatadogManifest = `{"name": "Datadog", "capabilities": {"trigger": {
+	"documentation": "https://example.com/docs", "testEventNameRegexp": ".+ \\[TEST\\].+",
+	"parser": {"eventName": "/title", "url": "/url"}}}}`
+
 // Manifests parses manifests given as key -> JSON text into a Set, failing tb
 // on one that does not parse.
 func Manifests(tb testing.TB, byKey map[string]string) *manifest.Set {
