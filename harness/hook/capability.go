@@ -188,21 +188,38 @@ func (in *Integration) LoadTemplates() {
 		return
 	}
 	in.Hook.Loaded = make(map[string]*Template, len(in.Hook.Templates))
+	// Many manifests name one file for several kinds (flag and default):
+	// it is read and parsed once, and the kinds share the parsed template,
+	// which is safe for concurrent renders.
+	type loaded struct {
+		src     string
+		t       *hbs.Template
+		err     error
+		missing bool
+	}
+	byPath := make(map[string]*loaded, len(in.Hook.Templates))
 	for kind, rel := range in.Hook.Templates {
-		t := &Template{Kind: kind, Path: rel}
-		in.Hook.Loaded[kind] = t
 		file := filepath.Join(in.Dir, filepath.FromSlash(rel))
-		src, err := os.ReadFile(file)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				t.Err = fmt.Errorf("template %s does not exist (looked for %s): add it or fix templates.%s in %s", rel, file, kind, in.File)
-			} else {
-				t.Err = err
+		l, ok := byPath[rel]
+		if !ok {
+			l = &loaded{}
+			byPath[rel] = l
+			src, err := os.ReadFile(file)
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+				l.missing = true
+			case err != nil:
+				l.err = err
+			default:
+				l.src = string(src)
+				l.t, l.err = hbs.Parse(rel, l.src)
 			}
-			continue
 		}
-		t.Src = string(src)
-		t.T, t.Err = hbs.Parse(rel, t.Src)
+		t := &Template{Kind: kind, Path: rel, Src: l.src, T: l.t, Err: l.err}
+		if l.missing {
+			t.Err = fmt.Errorf("template %s does not exist (looked for %s): add it or fix templates.%s in %s", rel, file, kind, in.File)
+		}
+		in.Hook.Loaded[kind] = t
 	}
 }
 

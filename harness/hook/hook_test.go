@@ -518,3 +518,24 @@ func TestDecodeErrorSection(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadTemplatesSharesOneFile: kinds naming one file share one parse;
+// a missing file is reported under each kind that names it.
+func TestLoadTemplatesSharesOneFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/both.txt", []byte("{{name}}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := &Integration{Key: "x", Dir: dir, File: "m.json", Hook: &Spec{Templates: map[string]string{
+		"flag": "both.txt", "default": "both.txt", "member": "gone.txt", "project": "gone.txt"}}}
+	in.LoadTemplates()
+	f, d := in.Hook.Loaded["flag"], in.Hook.Loaded["default"]
+	if f.T == nil || f.T != d.T || f.Kind != "flag" || d.Kind != "default" || f.Src != "{{name}}" {
+		t.Errorf("expected flag and default to share one parsed template under their own kinds, but got %+v and %+v", f, d)
+	}
+	for _, kind := range []string{"member", "project"} {
+		if err := in.Hook.Loaded[kind].Err; err == nil || !strings.Contains(err.Error(), "templates."+kind+" ") {
+			t.Errorf("expected the missing file reported under templates.%s, but got %v", kind, err)
+		}
+	}
+}
