@@ -78,6 +78,8 @@ func New(cfg Config) *Suite {
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	w := newWorld(s)
 	sc.Before(w.before)
+	sc.Before(w.planSetup)
+	sc.StepContext().Before(w.markSetup)
 	sc.After(w.after)
 	for _, d := range s.defs {
 		sc.Step(d.re, d.bind(w))

@@ -37,7 +37,7 @@ func TestStepFailures(t *testing.T) {
 		{"status", "    When the vendor sends \"bench/alert.json\"\n    Then the trigger responds with status 404\n",
 			"expected the trigger to respond with status 404, but got 200"},
 		{"change count lists the changes", "    When the vendor sends \"bench/alert.json\"\n    Then the flag \"checkout\" has changed 5 times\n",
-			"expected the flag \"checkout\" to have changed 5 times, but got 2\n  the changes, newest first:\n    - Bench trigger turned off the flag"},
+			"expected the flag \"checkout\" to have changed 5 times, but got 1\n  the changes, newest first:\n    - Bench trigger turned off the flag"},
 		{"test event", "    When the vendor sends \"bench/alert.json\"\n    Then the event is recognised as a test event\n",
 			`expected the event "Error rate high" to be recognised as a test event, but it was not`},
 		{"not a test event", "    When the vendor sends this payload:\n      \"\"\"\n      {\"eventName\": \"a test\"}\n      \"\"\"\n    Then the event is not a test event\n",
@@ -91,5 +91,33 @@ func TestUnknownIntegration(t *testing.T) {
 	want := `expected an integration "datadog" with a trigger capability under bench/integrations, but the loaded ones with a trigger are [bench]`
 	if st != 1 || !strings.Contains(out.String(), want) {
 		t.Errorf("expected status 1 and %q, but got %d:\n%s", want, st, out.String())
+	}
+}
+
+// TestGivenStepsAreSetUp: the turn-on of "a flag that is on" and toggles by
+// hand under Given describe the world before the scenario, so they are not
+// counted as changes, and are never "the latest change".
+func TestGivenStepsAreSetUp(t *testing.T) {
+	s := benchSuite(t)
+	for name, steps := range map[string]string{
+		"one alert is one change": "    When the vendor sends \"bench/alert.json\"\n    Then the flag \"checkout\" has changed 1 time\n" +
+			"    And the latest change to the flag \"checkout\" says \"Bench trigger turned off the flag\"\n",
+		"set-up alone is no change": "    Then the flag \"checkout\" has not changed\n",
+		"toggles by hand under Given": "    And the flag \"checkout\" is turned off in \"production\" by hand\n" +
+			"    And the flag \"checkout\" is turned on in \"production\" by hand\n" +
+			"    When the vendor sends \"bench/alert.json\"\n    Then the flag \"checkout\" has changed 1 time\n",
+		"a hand toggle after When counts": "    When the vendor sends \"bench/alert.json\"\n" +
+			"    Given the flag \"checkout\" is turned on in \"production\" by hand\n" +
+			"    Then the flag \"checkout\" has changed 2 times\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			if st, out := runScenario(t, s, steps); st != 0 {
+				t.Errorf("expected the scenario to pass, but got status %d:\n%s", st, out)
+			}
+		})
+	}
+	st, out := runScenario(t, s, "    Then the latest change to the flag \"checkout\" says \"on\"\n")
+	if want := `expected the flag "checkout" to have an on/off change in the change history, but it has none`; st != 1 || !strings.Contains(out, want) {
+		t.Errorf("expected set-up not to be the latest change (%q), but got status %d:\n%s", want, st, out)
 	}
 }

@@ -36,6 +36,8 @@ type world struct {
 	last        *triggerReply
 	lastBody    []byte // the body of the last request sent to a trigger
 	lastFixture *fixture.Request
+
+	setup setupMark // the history the Given steps wrote (history.go)
 }
 
 type triggerState struct {
