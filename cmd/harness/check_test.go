@@ -151,3 +151,20 @@ func TestPrettyRunsOneScenarioAtATime(t *testing.T) {
 		})
 	}
 }
+
+// TestNewFeatureRunsByItsTag: every shipped feature carries its integration's
+// key as a tag, so the feature `harness new` writes must too, or
+// `harness test --tags @KEY` finds nothing.
+func TestNewFeatureRunsByItsTag(t *testing.T) {
+	root := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"new", "acme-alerts", "--root", root}, &out, &errOut); code != exitOK {
+		t.Fatalf("new: exit %d\n%s", code, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	code := run(context.Background(), []string{"test", "--root", root, "--corpus", "", "--tags", "@acme-alerts"}, &out, &errOut)
+	if code != exitOK || !strings.Contains(out.String(), "6 scenarios (6 passed)") {
+		t.Errorf("expected the new feature to run by its tag @acme-alerts and pass, but got exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+}
