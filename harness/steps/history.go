@@ -13,7 +13,6 @@ import (
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
-	"github.com/google/go-cmp/cmp"
 )
 
 // toggleAction is the change-history action of a flag on/off change
@@ -142,7 +141,7 @@ func (w *world) latestSays(flag, text string) error {
 		return err
 	}
 	if !strings.Contains(e.Description, text) {
-		return w.failf("expected the latest change to the flag %q to say %q, but got %q\n  diff (-expected +got):\n%s", flag, text, e.Description, indent(cmp.Diff(text, e.Description)))
+		return w.failf("expected the latest change to the flag %q to say %s, but it does not\n%s", flag, quoted(text), substringDiff(text, e.Description))
 	}
 	return nil
 }
@@ -153,7 +152,7 @@ func (w *world) latestLinks(flag, link string) error {
 		return err
 	}
 	if !strings.Contains(e.Description, "]("+link+")") {
-		return w.failf("expected the latest change to the flag %q to link to %q, but got %q", flag, link, e.Description)
+		return w.failf("expected the latest change to the flag %q to link to %s, but it does not\n%s", flag, quoted(link), substringDiff("]("+link+")", e.Description))
 	}
 	return nil
 }

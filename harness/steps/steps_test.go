@@ -47,7 +47,7 @@ func TestStepFailures(t *testing.T) {
 		{"default name", "    When the vendor sends \"bench/alert.json\"\n    Then the event name is the default \"An alert\"\n",
 			`expected the event name to be the default "An alert", but the parser found "Error rate high"`},
 		{"link", "    When the vendor sends \"bench/alert.json\"\n    Then the latest change to the flag \"checkout\" links to \"https://vendor.example/alerts/43\"\n",
-			`to link to "https://vendor.example/alerts/43", but got "Bench trigger turned off the flag`},
+			`to link to "https://vendor.example/alerts/43", but it does not`},
 		{"trigger count", "    When the vendor sends \"bench/alert.json\" 2 times\n    Then the trigger has been executed 3 times\n",
 			"expected the trigger to have been executed 3 times (_triggerCount), but got 2"},
 		{"outcome", "    When the vendor sends \"bench/alert.json\"\n    Then the trigger outcome is \"unchanged\"\n",
@@ -119,5 +119,44 @@ func TestGivenStepsAreSetUp(t *testing.T) {
 	st, out := runScenario(t, s, "    Then the latest change to the flag \"checkout\" says \"on\"\n")
 	if want := `expected the flag "checkout" to have an on/off change in the change history, but it has none`; st != 1 || !strings.Contains(out, want) {
 		t.Errorf("expected set-up not to be the latest change (%q), but got status %d:\n%s", want, st, out)
+	}
+}
+
+// TestFailureTextAsWritten: expected and actual text are printed as a feature
+// author writes them (no Go escaping), and a "says" failure shows where in
+// the message the text was looked for.
+func TestFailureTextAsWritten(t *testing.T) {
+	s := benchSuite(t)
+	st, out := runScenario(t, s, "    When the vendor sends this payload:\n      \"\"\"\n      {\"eventName\": \"[Recovered] p99 \\\\ latency\"}\n      \"\"\"\n"+
+		"    Then the latest change to the flag \"checkout\" says \"[Recovered] p95\"\n")
+	for _, want := range []string{
+		`to say "[Recovered] p95", but it does not`,
+		"    looked in:  …",
+		"    looked for:",
+		"^ closest place, first difference at character 11 of the expected text",
+	} {
+		if st != 1 || !strings.Contains(out, want) {
+			t.Errorf("expected the failure to contain %q, but got status %d:\n%s", want, st, out)
+		}
+	}
+	// The message holds `\[Recovered\] p99`: the caret points under the
+	// backslash, the first character that differs, in the window shown.
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "looked for:") && i > 0 && i+1 < len(lines) {
+			in, caret := []rune(lines[i-1]), strings.Index(lines[i+1], "^")
+			if caret < 0 || caret >= len(in) || in[caret] != '\\' {
+				t.Errorf("expected the caret under the first difference, but got:\n%s\n%s\n%s", lines[i-1], l, lines[i+1])
+			}
+		}
+	}
+	if strings.Contains(out, `\\[`) {
+		t.Errorf("expected no Go-escaped text in the failure, but got:\n%s", out)
+	}
+	st, out = runScenario(t, s, "    When the vendor sends \"bench/alert.json\"\n    Then the event name is \"Error rate \\high\"\n")
+	for _, want := range []string{`expected the event name to be "Error rate \high", but got "Error rate high"`, `expected: "Error rate \high"`, "^ first difference, at character 12"} {
+		if st != 1 || !strings.Contains(out, want) {
+			t.Errorf("expected %q, but got status %d:\n%s", want, st, out)
+		}
 	}
 }

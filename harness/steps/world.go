@@ -201,14 +201,14 @@ func (w *world) diff(what string, want, got any) error {
 		return nil
 	}
 	if _, ok := want.(string); ok {
-		return w.failf("expected %s to be %s, but got %s\n  diff (-expected +got):\n%s", what, show(want), show(got), indent(cmp.Diff(want, got)))
+		return w.failf("expected %s to be %s, but got %s\n%s", what, show(want), show(got), textDiff(want.(string), got.(string)))
 	}
 	return w.failf("expected %s to match, but got a difference\n  diff (-expected +got):\n%s", what, indent(cmp.Diff(want, got)))
 }
 
 func show(v any) string {
 	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
+		return quoted(s)
 	}
 	return fmt.Sprint(v)
 }
