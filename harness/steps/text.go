@@ -93,4 +93,3 @@ func commonPrefix(a, b []rune) int {
 	}
 	return n
 }
-
