@@ -25,7 +25,7 @@ const benchManifest = `{
   "description": "An integration used only by the step library's benchmark.",
   "author": "Flag Harness",
   "supportEmail": "support@example.com",
-  "links": {"site": "https://example.com"},
+  "links": {"site": "https://example.com", "privacyPolicy": "https://example.com/privacy"},
   "categories": ["automation"],
   "icons": {"square": "a.svg", "horizontal": "a.svg"},
   "capabilities": {"trigger": {
