@@ -19,12 +19,12 @@ import (
 // does not load, a feature that was not run. A failed Outcome makes the run
 // fail; a skipped one does not, but is never counted as passed.
 type Outcome struct {
-	Suite   string // groups cases in a report: "validate", or a feature file
-	Name    string // the test case, e.g. "datadog: trigger-pointer"
-	Skipped bool   // not run, with Message as the reason; false: failed
-	Message string
-	File    string // where to look, when known
-	Line    int
+	Suite   string `json:"suite"`   // groups cases in a report: "validate", or a feature file
+	Name    string `json:"name"`    // the test case, e.g. "datadog: trigger-pointer"
+	Skipped bool   `json:"skipped"` // not run, with Message as the reason; false: failed
+	Message string `json:"message"`
+	File    string `json:"file,omitempty"` // where to look, when known
+	Line    int    `json:"line,omitempty"`
 }
 
 // outputs is what Run does with godog's formats: godog writes every format
@@ -55,7 +55,11 @@ func planOutputs(format string) (*outputs, error) {
 			continue
 		}
 		tmp := filepath.Join(dir, fmt.Sprintf("%d.%s", i, kind))
-		specs = append(specs, kind+":"+tmp)
+		gk := kind
+		if kind == "json" || kind == "github" {
+			gk = "cucumber" // built from godog's Cucumber JSON
+		}
+		specs = append(specs, gk+":"+tmp)
 		o.finals = append(o.finals, finalOutput{kind: kind, tmp: tmp, dest: dest})
 	}
 	o.godog = strings.Join(specs, ",")
@@ -77,6 +81,10 @@ func (o *outputs) finish(out io.Writer, outcomes []Outcome, match func(string) s
 			err = writeJUnit(&b, raw, outcomes)
 		case "cucumber":
 			err = writeCucumber(&b, raw, outcomes)
+		case "json":
+			err = writeJSONReport(&b, raw, outcomes)
+		case "github":
+			err = writeGitHub(&b, raw, outcomes)
 		default: // pretty or progress to a file
 			fl := &locationFilter{w: &b, match: match}
 			fl.Write(raw)

@@ -24,7 +24,7 @@ import (
 const CorpusTag = "@corpus"
 
 // Formats are the output formats a run accepts (each optionally ":FILE").
-var Formats = []string{"pretty", "progress", "junit", "cucumber"}
+var Formats = []string{"pretty", "progress", "junit", "cucumber", "json", "github"}
 
 // RunOptions say which features to run against which integrations.
 type RunOptions struct {
@@ -35,7 +35,7 @@ type RunOptions struct {
 	// manifests features tagged @corpus also see; Root wins on a shared key.
 	CorpusRoot  string
 	Tags        string // godog tag expression, e.g. "@datadog && ~@slow"
-	Format      string // pretty, progress, junit or cucumber, optionally ":FILE"
+	Format      string // one or more of Formats, each optionally ":FILE", separated by commas
 	Concurrency int    // scenarios at once; default 1
 	Output      io.Writer
 	NoColors    bool
@@ -347,9 +347,8 @@ func FeatureFiles(dir string) ([]string, error) {
 		}
 		return nil, &UsageError{Msg: fmt.Sprintf("reading features folder %s: %v", dir, err)}
 	}
-	if len(out) == 0 {
-		return nil, &UsageError{Msg: fmt.Sprintf("no .feature files under %s: give --features DIR", dir)}
-	}
+	// No feature file is not a usage error: the run then tests nothing,
+	// which fails it.
 	sort.Strings(out)
 	return out, nil
 }

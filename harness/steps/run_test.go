@@ -185,7 +185,6 @@ func TestRunUsageErrors(t *testing.T) {
 	for name, o := range map[string]RunOptions{
 		"bad format":                 {Root: root, FeaturesDir: filepath.Join(root, "features"), Format: "html"},
 		"bad format among good ones": {Root: root, FeaturesDir: filepath.Join(root, "features"), Format: "progress,html:r.html"},
-		"no features":                {Root: root, FeaturesDir: filepath.Join(root, "features")},
 		"no root":                    {Root: filepath.Join(root, "nope"), FeaturesDir: filepath.Join(root, "features")},
 	} {
 		t.Run(name, func(t *testing.T) {
