@@ -275,6 +275,7 @@ func (r *Result) validate(o RunOptions, suite *Suite, set *manifest.Set, loadErr
 	if rep == nil {
 		return nil
 	}
+	short := map[string]string{}
 	for _, ir := range rep.Integrations {
 		if !used[ir.Key] {
 			continue
@@ -302,8 +303,12 @@ func (r *Result) validate(o RunOptions, suite *Suite, set *manifest.Set, loadErr
 		if o.Validation == nil {
 			fmt.Fprintln(o.Log, why)
 		}
+		// Each scenario names the reason and the first error; the whole
+		// list is written once, before the scenarios.
+		short[ir.Key] = fmt.Sprintf("integration %q does not pass validation (%d %s, listed before the scenarios), the first: %s",
+			ir.Key, len(errs), plural(len(errs), "error", "errors"), strings.TrimSpace(errs[0]))
 	}
-	suite.invalid = r.Invalid
+	suite.invalid = short
 	return nil
 }
 
@@ -443,4 +448,11 @@ func (r *Result) Summary(w io.Writer) {
 		fmt.Fprintf(w, "not run: %s: %s\n", n.Feature, n.Reason)
 	}
 	fmt.Fprintf(w, "features: %d run, %d not run, %d broken\n", len(r.Ran), len(r.NotRun), len(r.Broken))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
