@@ -2,6 +2,8 @@ package steps
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -158,5 +160,35 @@ func TestFailureTextAsWritten(t *testing.T) {
 		if st != 1 || !strings.Contains(out, want) {
 			t.Errorf("expected %q, but got status %d:\n%s", want, st, out)
 		}
+	}
+}
+
+// TestFixtureLinkOutsideIsRefused: a fixture that is a symbolic link to a
+// file outside the fixtures folder is refused as "../" is; a link that
+// stays inside is followed.
+func TestFixtureLinkOutsideIsRefused(t *testing.T) {
+	s := benchSuite(t)
+	outside := filepath.Join(t.TempDir(), "secret.json")
+	if err := os.WriteFile(outside, []byte(`{"eventName": "secret"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := s.cfg.FixturesDir
+	if err := os.Symlink(outside, filepath.Join(dir, "bench", "link.json")); err != nil {
+		t.Skipf("symbolic links not available: %v", err)
+	}
+	if err := os.Symlink(filepath.Dir(outside), filepath.Join(dir, "elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("alert.json", filepath.Join(dir, "bench", "inside.json")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"bench/link.json", "elsewhere/secret.json"} {
+		st, out := runScenario(t, s, "    When the vendor sends \""+name+"\"\n")
+		if want := "outside the fixtures directory"; st != 1 || !strings.Contains(out, want) || strings.Contains(out, `"secret"`) {
+			t.Errorf("%s: expected the link to be refused (%q), but got status %d:\n%s", name, want, st, out)
+		}
+	}
+	if st, out := runScenario(t, s, "    When the vendor sends \"bench/inside.json\"\n    Then the event name is \"Error rate high\"\n"); st != 0 {
+		t.Errorf("expected a link inside the fixtures to be followed, but got status %d:\n%s", st, out)
 	}
 }
