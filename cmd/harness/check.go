@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 
 const checkHelp = `Usage:
   harness check [--root DIR] [--corpus DIR] [--concurrency N] [--format FORMAT]
+                [--shard i/n] [--changed-since REF | KEY...]
 
 The CI gate in one command: "harness validate --root DIR", then
 "harness test --root DIR" with the repository's features and fixtures. Every
@@ -32,6 +34,18 @@ integrations; check lets them see the manifests of the framework corpus
 when it exists) next to DIR's own, which win on a shared key. Without a
 corpus those features are listed as "not run" with the reason, never counted
 as passed.
+
+Only what changed: --changed-since REF (a git ref, e.g. origin/main) checks
+the integrations whose integrations/KEY/ or fixtures/KEY/ changed since REF
+(committed or not) and the features that changed or name them; a change to
+anything else but documentation (the schema, sample context, the step
+library, go.mod) is a shared input and checks everything. KEY arguments
+select integrations by name. The log says what was selected and why;
+nothing selected passes without running anything.
+
+Shards: --shard i/n runs the scenarios whose stable hash falls to shard i;
+n runners with 1/n ... n/n run every scenario exactly once. Merge their
+JUnit reports with "harness merge-junit".
 
 Examples:
   # what CI runs on this repository
@@ -51,6 +65,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	corpusFlag(fs, &o.corpus)
 	concurrencyFlag(fs, &o.concurrency)
 	formatFlag(fs, &o.formats)
+	shardFlag(fs, &o.shard)
+	since := fs.String("changed-since", "", "check only the integrations whose folder, fixtures or features changed since this git ref (everything when a shared input changed)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "harness check: %v\nRun \"harness check --help\" for usage.\n", err)
@@ -62,14 +78,40 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(stdout, "\n"+exitCodes)
 		return exitOK
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "harness check: unexpected argument %q (check takes only flags)\nRun \"harness check --help\" for usage.\n", fs.Arg(0))
+	if fs.NArg() > 0 && *since != "" {
+		fmt.Fprintf(stderr, "harness check: give KEYs or --changed-since, not both\nRun \"harness check --help\" for usage.\n")
 		return exitUsage
 	}
 	ro, err := o.prepare(fs)
 	if err != nil {
 		fmt.Fprintf(stderr, "harness check: %v\nRun \"harness check --help\" for usage.\n", err)
 		return exitUsage
+	}
+	for _, k := range fs.Args() {
+		if st, err := os.Stat(filepath.Join(ro.root, "integrations", k)); err != nil || !st.IsDir() {
+			fmt.Fprintf(stderr, "harness check: no integration %q under %s (looked for integrations/%s/)\n", k, ro.root, k)
+			return exitUsage
+		}
+	}
+	switch {
+	case fs.NArg() > 0:
+		ro.selected = selectKeys(fs.Args())
+	case *since != "":
+		files, err := changedSince(ctx, ro.root, *since)
+		if err != nil {
+			fmt.Fprintf(stderr, "harness check: %v\n", err)
+			return exitUsage
+		}
+		ro.selected = selectChanged(files, ro.features, *since)
+	}
+	if ro.selected != nil {
+		for _, w := range ro.selected.why {
+			fmt.Fprintf(stderr, "harness check: selected %s\n", w)
+		}
+		if ro.selected.empty() {
+			fmt.Fprintf(stderr, "harness check: nothing to check since %s: passed without running anything\n", *since)
+			return exitOK
+		}
 	}
 
 	// The validation goes where a person reads it: stdout, unless a report
@@ -79,7 +121,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		vout = stderr
 	}
 	fmt.Fprintf(vout, "== validate %s\n", ro.root)
-	rep, err := manifest.Validate(manifest.ValidateOptions{Root: ro.root, Checks: []manifest.Check{fixturecheck.Check()}})
+	var keys []string
+	if ro.selected != nil {
+		keys = ro.selected.validateKeys(ro.root)
+	}
+	rep, err := manifest.Validate(manifest.ValidateOptions{Root: ro.root, Keys: keys, Checks: []manifest.Check{fixturecheck.Check()}})
 	if err != nil {
 		fmt.Fprintf(stderr, "harness check: %v\n", err)
 		return exitUsage

@@ -46,6 +46,12 @@ func TestExitCodeTable(t *testing.T) {
 		{[]string{"test", "--root", pass, "--fixtures", "/nonexistent"}, exitUsage, "--fixtures /nonexistent does not exist"},
 		{[]string{"test", "--root", pass, "--format", "github", "--corpus", ""}, exitOK, "harness: 1 scenarios, 0 did not pass"},
 		{[]string{"test", "--bogus"}, exitUsage, "unknown flag"},
+		{[]string{"test", "--root", pass, "--shard", "3/2"}, exitUsage, `--shard "3/2"`},
+		{[]string{"test", "--root", pass, "--corpus", "", "--shard", "1/2"}, exitOK, "shard: "},
+		{[]string{"check", "--root", pass, "--corpus", "", "--changed-since", "x", "acme-hooks"}, exitUsage, "not both"},
+		// merge-junit
+		{[]string{"merge-junit"}, exitUsage, "no report given"},
+		{[]string{"merge-junit", filepath.Join(pass, "nope.xml")}, exitUsage, ""},
 		// validate
 		{[]string{"validate", "--root", pass}, exitOK, ""},
 		{[]string{"validate", "--root", filepath.Join(pass, "nope")}, exitUsage, ""},

@@ -49,6 +49,7 @@ func commands() []command {
 		{"replay", "send recorded fixtures to a trigger URL, or dry-run them through a parser", runReplay},
 		{"new", "scaffold a new trigger integration with fixtures and a feature", runNew},
 		{"load", "drive a running fake platform with concurrent trigger traffic and verify it", runLoad},
+		{"merge-junit", "merge JUnit reports, such as those of the shards of one run", runMergeJUnit},
 		{"version", "print the harness version, its commit and the Go version", runVersion},
 	}
 }
@@ -89,7 +90,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run "harness <command> --help" for a command's flags and examples.

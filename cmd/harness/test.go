@@ -102,8 +102,12 @@ type testOptions struct {
 	formats                                []string
 	concurrency                            int
 
+	shard         string
 	featuresGiven bool   // --features was given: a missing folder is a usage error
 	corpusWhy     string // where the corpus came from, for the log
+
+	parsedShard steps.Shard
+	selected    *selection // check --changed-since or KEYs; nil: everything
 }
 
 func testFlags(fs *pflag.FlagSet) (*testOptions, *bool, *bool) {
@@ -115,6 +119,7 @@ func testFlags(fs *pflag.FlagSet) (*testOptions, *bool, *bool) {
 	fs.StringVar(&o.tags, "tags", "", `run only scenarios matching EXPR, e.g. "@datadog" or "@corpus && ~@slow" ("," is or)`)
 	formatFlag(fs, &o.formats)
 	concurrencyFlag(fs, &o.concurrency)
+	shardFlag(fs, &o.shard)
 	listSteps := fs.Bool("steps", false, "print the step reference and exit")
 	help := fs.BoolP("help", "h", false, "show this help")
 	return o, listSteps, help
@@ -126,6 +131,10 @@ func corpusFlag(fs *pflag.FlagSet, p *string) {
 
 func formatFlag(fs *pflag.FlagSet, p *[]string) {
 	fs.StringSliceVar(p, "format", []string{"progress"}, "output: "+strings.Join(steps.Formats, ", ")+", optionally :FILE; repeat or separate with commas for several")
+}
+
+func shardFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "shard", "", "run only shard i of n (\"2/4\"): n runners with 1/n ... n/n run every scenario once, by a stable hash; merge their JUnit reports with harness merge-junit")
 }
 
 func concurrencyFlag(fs *pflag.FlagSet, p *int) {
@@ -162,6 +171,13 @@ func (o *testOptions) prepare(fs *pflag.FlagSet) (testOptions, error) {
 		if err := steps.CheckFormat(f); err != nil {
 			return r, err
 		}
+	}
+	if r.shard != "" {
+		sh, err := steps.ParseShard(r.shard)
+		if err != nil {
+			return r, err
+		}
+		r.parsedShard = sh
 	}
 	if st, err := os.Stat(r.root); err != nil || !st.IsDir() {
 		return r, fmt.Errorf("--root %s does not exist or is not a folder: give the folder that holds integrations/", r.root)
@@ -234,7 +250,7 @@ func runFeatures(ctx context.Context, o testOptions, stdout, stderr io.Writer, n
 	res, err := steps.Run(ctx, steps.RunOptions{
 		Root: o.root, FeaturesDir: o.features, FixturesDir: o.fixtures, CorpusRoot: o.corpus,
 		Tags: o.tags, Format: strings.Join(o.formats, ","), Concurrency: o.concurrency, Output: stdout, NoColors: !isTerminal(stdout),
-		Log: stderr, Validation: rep, Outcomes: outcomes,
+		Log: stderr, Validation: rep, Outcomes: outcomes, Shard: o.parsedShard, Select: selectFilter(o.selected, o.root),
 	})
 	if err != nil {
 		var ue *steps.UsageError
@@ -267,4 +283,11 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func selectFilter(s *selection, root string) func(string, []string) bool {
+	if s == nil {
+		return nil
+	}
+	return s.filter(root)
 }

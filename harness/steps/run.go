@@ -50,6 +50,14 @@ type RunOptions struct {
 	// Outcomes are results of the caller's that every report must show
 	// (check passes its validation problems), added to Run's own.
 	Outcomes []Outcome
+	// Select, when set, keeps only the features it accepts, given the
+	// feature file and the integrations it names (check --changed-since).
+	Select func(feature string, integrations []string) bool
+	// Shard, when its Total is above 1, runs only this shard's scenarios.
+	// Outcomes about whole features (not run, broken) go to the shard that
+	// owns the feature; the caller's Outcomes go to every shard, and
+	// MergeJUnit keeps one of each.
+	Shard Shard
 }
 
 // NotRun is a feature that could not run because an integration it names
@@ -85,6 +93,9 @@ type Result struct {
 	Invalid map[string]string
 	// Undefined lists step lines no definition matches.
 	Undefined []string
+	// ShardScenarios and AllScenarios count scenario keywords in the
+	// features that ran: this shard's and every shard's.
+	ShardScenarios, AllScenarios int
 	// Outcomes are the results outside godog's scenarios that every report
 	// shows: the caller's, broken and not-run features.
 	Outcomes []Outcome
@@ -165,6 +176,9 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		if !info.mayMatch(o.Tags) {
 			continue // the tag filter leaves the whole feature out
 		}
+		if o.Select != nil && !o.Select(f, info.integrations) {
+			continue
+		}
 		runnable := true
 		for _, key := range info.integrations {
 			if e, ok := broken[key]; ok {
@@ -191,9 +205,34 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		}
 		if runnable {
 			res.Ran = append(res.Ran, f)
-			contents = append(contents, godog.Feature{Name: f, Contents: src})
+			text := src
+			if o.Shard.active() {
+				rel, err := filepath.Rel(o.FeaturesDir, f)
+				if err != nil {
+					rel = f
+				}
+				var total, mine int
+				text, total, mine = o.Shard.split(rel, src)
+				res.AllScenarios += total
+				res.ShardScenarios += mine
+			}
+			contents = append(contents, godog.Feature{Name: f, Contents: text})
 			undefined = append(undefined, suite.findUndefined(f, src)...)
 		}
+	}
+	if o.Shard.active() {
+		// A feature that is not run or broken is reported by one shard.
+		kept := res.Outcomes[:len(o.Outcomes)]
+		for _, oc := range res.Outcomes[len(o.Outcomes):] {
+			rel, err := filepath.Rel(o.FeaturesDir, oc.Suite)
+			if err != nil {
+				rel = oc.Suite
+			}
+			if o.Shard.owns(rel, "", 0) {
+				kept = append(kept, oc)
+			}
+		}
+		res.Outcomes = kept
 	}
 	if err := res.validate(o, suite, rootSet, rootErrs, used); err != nil {
 		return nil, err
@@ -216,6 +255,10 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		return nil, err
 	}
 	filter := &locationFilter{w: o.Output, match: suite.stepNamer()}
+	tags := o.Tags
+	if o.Shard.active() {
+		tags = withoutOtherShards(tags)
+	}
 	res.Status = 0
 	if len(res.Ran) > 0 {
 		ts := godog.TestSuite{
@@ -224,7 +267,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 			Options: &godog.Options{
 				Format:          outs.godog,
 				FeatureContents: contents,
-				Tags:            o.Tags,
+				Tags:            tags,
 				Strict:          true,
 				Concurrency:     o.Concurrency,
 				Output:          filter,
@@ -239,7 +282,9 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if err := outs.finish(o.Output, res.Outcomes, suite.stepNamer()); err != nil {
 		return nil, err
 	}
-	res.Passed = res.Status == 0 && res.Scenarios > 0 && !res.failedOutcome()
+	// A shard that drew no scenario while others did is not "nothing tested".
+	ranSome := res.Scenarios > 0 || (o.Shard.active() && res.AllScenarios > 0 && res.ShardScenarios == 0)
+	res.Passed = res.Status == 0 && ranSome && !res.failedOutcome()
 	return res, nil
 }
 
@@ -438,7 +483,10 @@ func (info featureInfo) mayMatch(filter string) bool {
 // Summary writes the lines a person reads after the godog output: what did
 // not run and why, and what is broken.
 func (r *Result) Summary(w io.Writer) {
-	if r.Scenarios == 0 && len(r.Ran) > 0 {
+	if r.AllScenarios > 0 {
+		fmt.Fprintf(w, "shard: %d of the %d scenarios of the features that ran\n", r.ShardScenarios, r.AllScenarios)
+	}
+	if r.Scenarios == 0 && len(r.Ran) > 0 && !(r.AllScenarios > 0 && r.ShardScenarios == 0) {
 		fmt.Fprintf(w, "failed: no scenario ran in %d feature files: nothing was tested (add scenarios, or check --tags)\n", len(r.Ran))
 	}
 	for _, b := range r.Broken {

@@ -3,7 +3,9 @@ package steps
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -398,5 +400,73 @@ func TestZeroScenariosFail(t *testing.T) {
 				t.Errorf("expected a run of no scenario to fail and say so, but got passed=%v scenarios=%d:\n%s", res.Passed, res.Scenarios, sum.String())
 			}
 		})
+	}
+}
+
+// TestShardsRunEachScenarioOnce: n shards together run every scenario
+// exactly once, keep the file's line numbers, and their JUnit reports merge
+// into one suite.
+func TestShardsRunEachScenarioOnce(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Feature: many\n  Background:\n    Given the integration \"bench\"\n")
+	for i := 0; i < 12; i++ {
+		fmt.Fprintf(&b, "\n  @n%d\n  Scenario: s%d\n    Given a flag \"checkout\" that is on in \"production\"\n    Then the flag \"checkout\" is on in \"production\"\n", i, i)
+	}
+	b.WriteString("  Scenario: right after a step\n    Then the flag \"nope\" has not changed\n")
+	root := writeTree(t, map[string]string{
+		"integrations/bench/manifest.json": benchManifest,
+		"fixtures/bench/alert.json":        `{}`,
+		"features/many.feature":            b.String(),
+	})
+	var reports [][]byte
+	ran := map[string]int{}
+	for i := 1; i <= 3; i++ {
+		report := filepath.Join(root, fmt.Sprintf("r%d.xml", i))
+		js := filepath.Join(root, fmt.Sprintf("r%d.json", i))
+		res, err := Run(context.Background(), RunOptions{
+			Root: root, FeaturesDir: filepath.Join(root, "features"), FixturesDir: filepath.Join(root, "fixtures"),
+			Format: "junit:" + report + ",json:" + js, Shard: Shard{Index: i, Total: 3}, Tags: "~@n3",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Passed {
+			t.Errorf("shard %d: expected its scenarios to pass, but got status %d", i, res.Status)
+		}
+		x, err := os.ReadFile(report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, x)
+		var doc JSONReport
+		raw, _ := os.ReadFile(js)
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range doc.Scenarios {
+			ran[sc.Name]++
+			if want := map[string]int{"s0": 6, "s5": 31}[sc.Name]; want != 0 && sc.Line != want {
+				t.Errorf("expected %s at line %d of the file, but the report says %d", sc.Name, want, sc.Line)
+			}
+		}
+	}
+	if len(ran) != 12 {
+		t.Errorf("expected the 12 scenarios the tag filter keeps to run, but got %d: %v", len(ran), ran)
+	}
+	for name, n := range ran {
+		if n != 1 || name == "s3" {
+			t.Errorf("expected %s to run once (and s3 never), but it ran %d times", name, n)
+		}
+	}
+	var merged bytes.Buffer
+	if err := MergeJUnit(&merged, reports...); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(merged.String(), `<testsuites name="harness" tests="12" skipped="0" failures="0" errors="0"`) ||
+		strings.Count(merged.String(), "<testsuite ") != 1 {
+		t.Errorf("expected one merged suite of 12 tests, but got:\n%s", merged.String())
+	}
+	if _, err := ParseShard("4/3"); err == nil {
+		t.Errorf("expected 4/3 to be refused")
 	}
 }
