@@ -19,7 +19,7 @@ import (
 const testHelp = `Usage:
   harness test [--root DIR] [--features DIR] [--fixtures DIR] [--corpus DIR]
                [--tags EXPR] [--format pretty|progress|junit|cucumber|json|github[:FILE]]
-               [--concurrency N] [--steps]
+               [--concurrency N] [--shard i/n] [--watch] [--steps]
 
 Runs Gherkin scenarios against a fake flag platform: each scenario gets its
 own platform on a loopback port, creates flags and triggers through the REST
@@ -58,6 +58,9 @@ Examples:
   # CI: JUnit report for the test tab, progress on the console
   harness test --format progress --format junit:report.xml
 
+  # while writing a feature: re-run what each save affects
+  harness test --watch
+
   # everything a feature can say
   harness test --steps
 
@@ -93,6 +96,9 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "harness test: %v\nRun \"harness test --help\" for usage.\n", err)
 		return exitUsage
 	}
+	if ro.watch {
+		return watch(ctx, ro, stdout, stderr)
+	}
 	return runFeatures(ctx, ro, stdout, stderr, "harness test", nil)
 }
 
@@ -103,6 +109,7 @@ type testOptions struct {
 	concurrency                            int
 
 	shard         string
+	watch         bool
 	featuresGiven bool   // --features was given: a missing folder is a usage error
 	corpusWhy     string // where the corpus came from, for the log
 
@@ -120,6 +127,7 @@ func testFlags(fs *pflag.FlagSet) (*testOptions, *bool, *bool) {
 	formatFlag(fs, &o.formats)
 	concurrencyFlag(fs, &o.concurrency)
 	shardFlag(fs, &o.shard)
+	fs.BoolVar(&o.watch, "watch", false, "run, then re-run the affected features whenever a manifest, template, fixture or feature changes, printing what changed in the result; Ctrl-C stops")
 	listSteps := fs.Bool("steps", false, "print the step reference and exit")
 	help := fs.BoolP("help", "h", false, "show this help")
 	return o, listSteps, help
