@@ -76,3 +76,18 @@ func TestCheckChangedSince(t *testing.T) {
 		t.Errorf("expected an unknown KEY to be a usage error, but got exit %d:\n%s", code, out)
 	}
 }
+
+// TestCheckSelectionWithoutFeatures: an integration without scenarios (most
+// have no trigger) selected by name is validated, and that decides.
+func TestCheckSelectionWithoutFeatures(t *testing.T) {
+	root := writeRepo(t, strings.Replace(acmeFeature, "%s", "off", 1))
+	other := filepath.Join(root, "integrations", "other")
+	if err := os.CopyFS(other, os.DirFS(filepath.Join(root, "integrations", "acme-hooks"))); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"check", "--root", root, "--corpus", "", "other"}, &out, &errOut)
+	if code != exitOK || !strings.Contains(errOut.String(), "no feature covers the selected integrations") {
+		t.Errorf("expected the selected integration to be validated only and pass, but got exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+}

@@ -271,6 +271,12 @@ func runFeatures(ctx context.Context, o testOptions, stdout, stderr io.Writer, n
 	}
 	res.Summary(stderr) // stdout may be a JUnit or Cucumber report
 	if len(res.Ran) == 0 && len(res.Broken) == 0 {
+		if o.selected != nil && !o.selected.all && len(res.NotRun) == 0 {
+			// Only what changed was asked for, and no feature covers it (an
+			// integration without a trigger has none): validation decides.
+			fmt.Fprintf(stderr, "%s: no feature covers the selected integrations, so only validation checked them\n", name)
+			return exitOK
+		}
 		fmt.Fprintf(stderr, "%s: no feature ran, so nothing was tested: check --features and --tags\n", name)
 		return exitFail
 	}
