@@ -146,6 +146,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	fmt.Fprintf(vout, "\n== test %s\n", ro.root)
+	ro.annotated = vformat == "github"
 	tcode := runFeatures(ctx, ro, stdout, stderr, "harness check", rep)
 
 	switch {

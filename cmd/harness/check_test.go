@@ -244,3 +244,25 @@ func TestTestFindsTheCorpusLikeCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckGitHubAnnotatesEachProblemOnce: with --format github the
+// validation is written as annotations, and the scenario report does not
+// repeat them; the invalid integration's failed scenario is annotated at
+// the feature's line.
+func TestCheckGitHubAnnotatesEachProblemOnce(t *testing.T) {
+	root := writeRepo(t, strings.Replace(acmeFeature, "%s", "off", 1))
+	mf := filepath.Join(root, "integrations", "acme-hooks", "manifest.json")
+	b, _ := os.ReadFile(mf)
+	os.WriteFile(mf, bytes.Replace(b, []byte(`outgoing webhooks."`), []byte(`outgoing webhooks"`), 1), 0o644)
+	var out, errOut bytes.Buffer
+	code := runCheck(context.Background(), []string{"--root", root, "--corpus", "", "--format", "github"}, &out, &errOut)
+	if code != exitFail {
+		t.Fatalf("expected exit 1, but got %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	if n := strings.Count(out.String(), "title=overview-period"); n != 1 {
+		t.Errorf("expected the validation error annotated once, but got %d times:\n%s", n, out.String())
+	}
+	if !strings.Contains(out.String(), "::error file="+filepath.Join(root, "features", "acme.feature")+",line=3,title=alert::") {
+		t.Errorf("expected the failed scenario annotated at its feature's line, but got:\n%s", out.String())
+	}
+}

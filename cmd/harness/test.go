@@ -110,6 +110,7 @@ type testOptions struct {
 
 	shard         string
 	watch         bool
+	annotated     bool   // check wrote the validation as GitHub annotations
 	featuresGiven bool   // --features was given: a missing folder is a usage error
 	corpusWhy     string // where the corpus came from, for the log
 
@@ -254,6 +255,9 @@ func runFeatures(ctx context.Context, o testOptions, stdout, stderr io.Writer, n
 	var outcomes []steps.Outcome
 	if rep != nil {
 		outcomes = validationOutcomes(rep)
+		for i := range outcomes {
+			outcomes[i].Annotated = o.annotated
+		}
 	}
 	res, err := steps.Run(ctx, steps.RunOptions{
 		Root: o.root, FeaturesDir: o.features, FixturesDir: o.fixtures, CorpusRoot: o.corpus,

@@ -163,6 +163,9 @@ func writeGitHub(w io.Writer, cucumber []byte, outcomes []Outcome) error {
 		fmt.Fprintf(&b, "::%s file=%s,line=%d,title=%s::%s\n", level, ghProperty(fromWorkDir(s.Feature)), line, ghProperty(s.Name), ghData(msg))
 	}
 	for _, oc := range outcomes {
+		if oc.Annotated {
+			continue
+		}
 		level := "error"
 		if oc.Skipped {
 			level = "notice"

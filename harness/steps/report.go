@@ -25,6 +25,10 @@ type Outcome struct {
 	Message string `json:"message"`
 	File    string `json:"file,omitempty"` // where to look, when known
 	Line    int    `json:"line,omitempty"`
+	// Annotated says the caller already wrote this outcome as a GitHub
+	// annotation (check's validation with --format github), so the github
+	// format does not repeat it on the pull request.
+	Annotated bool `json:"-"`
 }
 
 // outputs is what Run does with godog's formats: godog writes every format
