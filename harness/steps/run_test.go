@@ -470,3 +470,15 @@ func TestShardsRunEachScenarioOnce(t *testing.T) {
 		t.Errorf("expected 4/3 to be refused")
 	}
 }
+
+// TestUndefinedStepsAreReadAsGherkin: description lines that start like a
+// step, doc strings and outline steps with <arguments> are not steps to
+// check; a real undefined step inside a Rule is.
+func TestUndefinedStepsAreReadAsGherkin(t *testing.T) {
+	s := benchSuite(t)
+	src := "Feature: f\n  Then comes a description line\n\n  Scenario: s\n    Given the integration \"bench\"\n    When the vendor sends this payload:\n      \"\"\"\n      Then not a step\n      \"\"\"\n\n  Scenario Outline: o\n    Then the flag \"<flag>\" is on in \"production\"\n\n    Examples:\n      | flag |\n      | x    |\n\n  Rule: r\n    Scenario: in a rule\n      Then the moon is full\n"
+	got := s.findUndefined("f.feature", []byte(src))
+	if len(got) != 1 || got[0].Line != 20 || got[0].Text != "the moon is full" {
+		t.Errorf("expected only line 20's step to be undefined, but got %+v", got)
+	}
+}

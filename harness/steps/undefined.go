@@ -1,10 +1,14 @@
 package steps
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+
+	gherkin "github.com/cucumber/gherkin/go/v42"
+	messages "github.com/cucumber/messages/go/v34"
 )
 
 // undefinedStep is a step line of a feature that no definition matches.
@@ -18,36 +22,42 @@ func (u undefinedStep) String() string {
 	return fmt.Sprintf("%s:%d: undefined step %s", u.File, u.Line, quoted(u.Text))
 }
 
-var (
-	stepKeyword = regexp.MustCompile(`^\s*(?:Given|When|Then|And|But|\*)\s+(.*?)\s*$`)
-	outlineArg  = regexp.MustCompile(`<[^<>]+>`)
-)
+var outlineArg = regexp.MustCompile(`<[^<>]+>`)
 
-// findUndefined lists the step lines of a feature that match no definition.
-// It reads lines as Gherkin does for this purpose: doc strings and tables
-// are skipped, and a step of a Scenario Outline that holds an <argument> is
-// left to godog, since its text is only known per example row.
+// findUndefined lists the steps of a feature that match no definition, with
+// their lines, as the Gherkin parser reads them (doc strings, tables and
+// descriptions are not steps). A step of a Scenario Outline that holds an
+// <argument> is left to godog, since its text is only known per example
+// row. A file that does not parse is left to godog, which reports it.
 func (s *Suite) findUndefined(file string, src []byte) []undefinedStep {
+	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
+	if err != nil || doc.Feature == nil {
+		return nil
+	}
 	var out []undefinedStep
-	inDoc := ""
-	for i, line := range strings.Split(string(src), "\n") {
-		t := strings.TrimSpace(line)
-		if inDoc != "" {
-			if strings.HasPrefix(t, inDoc) {
-				inDoc = ""
+	check := func(sts []*messages.Step) {
+		for _, st := range sts {
+			if outlineArg.MatchString(st.Text) || s.defined(st.Text) {
+				continue
 			}
-			continue
+			out = append(out, undefinedStep{File: file, Line: int(st.Location.Line), Text: st.Text})
 		}
-		if strings.HasPrefix(t, `"""`) || strings.HasPrefix(t, "```") {
-			inDoc = t[:3]
-			continue
+	}
+	var walk func(bg *messages.Background, sc *messages.Scenario)
+	walk = func(bg *messages.Background, sc *messages.Scenario) {
+		if bg != nil {
+			check(bg.Steps)
 		}
-		m := stepKeyword.FindStringSubmatch(line)
-		if m == nil || outlineArg.MatchString(m[1]) {
-			continue
+		if sc != nil {
+			check(sc.Steps)
 		}
-		if !s.defined(m[1]) {
-			out = append(out, undefinedStep{File: file, Line: i + 1, Text: m[1]})
+	}
+	for _, c := range doc.Feature.Children {
+		walk(c.Background, c.Scenario)
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				walk(rc.Background, rc.Scenario)
+			}
 		}
 	}
 	return out
