@@ -1,12 +1,16 @@
 package steps
 
 import (
+	"bytes"
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	gherkin "github.com/cucumber/gherkin/go/v42"
+	messages "github.com/cucumber/messages/go/v34"
 )
 
 // Shard is one of Total runners that together run every scenario exactly
@@ -48,11 +52,12 @@ func (s Shard) owns(rel, name string, rank int) bool {
 // the text and how many scenarios the file has and this shard runs.
 func (s Shard) split(rel string, src []byte) (out []byte, total, mine int) {
 	lines := strings.Split(string(src), "\n")
+	scenarioLines := scenarioLineSet(src)
 	seen := map[string]int{}
 	var res []string
-	for _, line := range lines {
+	for i, line := range lines {
 		m := scenarioKeyword.FindStringSubmatch(line)
-		if m == nil {
+		if m == nil || (scenarioLines != nil && !scenarioLines[i+1]) {
 			res = append(res, line)
 			continue
 		}
@@ -93,4 +98,28 @@ func withoutOtherShards(tags string) string {
 		alts[i] = strings.TrimSpace(a) + " && ~" + otherShardTag
 	}
 	return strings.Join(alts, ",")
+}
+
+// scenarioLineSet is the lines where the Gherkin parser finds a scenario,
+// so a "Scenario:" inside a doc string is not taken for one; nil when the
+// file does not parse (godog then reports it).
+func scenarioLineSet(src []byte) map[int]bool {
+	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
+	if err != nil || doc.Feature == nil {
+		return nil
+	}
+	set := map[int]bool{}
+	for _, c := range doc.Feature.Children {
+		if c.Scenario != nil {
+			set[int(c.Scenario.Location.Line)] = true
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if rc.Scenario != nil {
+					set[int(rc.Scenario.Location.Line)] = true
+				}
+			}
+		}
+	}
+	return set
 }
