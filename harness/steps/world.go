@@ -201,7 +201,7 @@ func (w *world) diff(what string, want, got any) error {
 		return nil
 	}
 	if _, ok := want.(string); ok {
-		return w.failf("expected %s to be %s, but got %s\n%s", what, show(want), show(got), textDiff(want.(string), got.(string)))
+		return w.failf("expected %s to be %s, but got %s\n%s", what, show(want), show(got), textDiff(want.(string), fmt.Sprint(got)))
 	}
 	return w.failf("expected %s to match, but got a difference\n  diff (-expected +got):\n%s", what, indent(cmp.Diff(want, got)))
 }
