@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -240,8 +241,10 @@ func MergeJUnit(w io.Writer, reports ...[]byte) error {
 		if err := xml.Unmarshal(r, &doc); err != nil {
 			return fmt.Errorf("report %d is not JUnit XML: %w", i+1, err)
 		}
+		all.Time = addSeconds(all.Time, doc.Time)
 		for _, s := range doc.Suites {
 			dst := suiteOf(all, s.Name)
+			dst.Time = addSeconds(dst.Time, s.Time)
 			for _, c := range s.Cases {
 				// Outcomes every shard reports (check's validation) once.
 				k := s.Name + "\x00" + c.Classname + "\x00" + c.Name
@@ -393,4 +396,12 @@ func (s *Suite) stepNamer() func(text string) string {
 func readablePattern(p string) string {
 	r := strings.NewReplacer(qs, `"…"`, num, "N", "times?", "time(s)", "(on|off)", "on|off", "(not )?", "[not ]", `\`, "")
 	return strings.TrimSuffix(strings.TrimPrefix(r.Replace(p), "^"), "$")
+}
+
+// addSeconds adds two JUnit time attributes (seconds as decimals); shards
+// run side by side, but the sum is what the tests cost.
+func addSeconds(a, b string) string {
+	x, _ := strconv.ParseFloat(a, 64)
+	y, _ := strconv.ParseFloat(b, 64)
+	return strconv.FormatFloat(x+y, 'f', -1, 64)
 }
