@@ -16,14 +16,14 @@ Feature: Acme Hooks, this repository's generic-style example
     And the event name is "Checkout p99 latency above 2s"
     And the event value is "2.41"
     And the event URL is "https://acme.example.com/rules/r_7731/firings/f_19a2"
-    And the flag "checkout" has changed 2 times
+    And the flag "checkout" has changed 1 time
     And the latest change to the flag "checkout" says "[Checkout p99 latency above 2s](https://acme.example.com/rules/r_7731/firings/f_19a2) (value: 2.41)"
     And the latest change to the flag "checkout" kept the payload
 
   Scenario: The same firing twice changes the flag once
     When the vendor sends "acme-hooks/rule-fired.json" 2 times
     Then the trigger outcome is "unchanged"
-    And the flag "checkout" has changed 2 times
+    And the flag "checkout" has changed 1 time
     And the trigger has been executed 2 times
 
   Scenario: Acme's test ping changes nothing
@@ -31,7 +31,7 @@ Feature: Acme Hooks, this repository's generic-style example
     Then the event is recognised as a test event
     And the trigger outcome is "testEvent"
     And the flag "checkout" is on in "production"
-    And the flag "checkout" has changed 1 time
+    And the flag "checkout" has not changed
 
   Scenario: The cleared notification fires the trigger too
     Given the flag "checkout" is turned off in "production" by hand

@@ -17,13 +17,13 @@ Feature: Beacon Alerts, this repository's vendor-style example
     And the event name is "Checkout error budget burning 14x"
     And the event value is "14.2"
     And the event URL is "https://beacon.example.com/incidents/inc_5521"
-    And the flag "one-click-pay" has changed 2 times
+    And the flag "one-click-pay" has changed 1 time
     And the latest change to the flag "one-click-pay" says "[Checkout error budget burning 14x](https://beacon.example.com/incidents/inc_5521) (value: 14.2)"
 
   Scenario: The same incident delivered twice changes the flag once
     When the vendor sends "beacon-alerts/incident-opened.json" 2 times
     Then the trigger outcome is "unchanged"
-    And the flag "one-click-pay" has changed 2 times
+    And the flag "one-click-pay" has changed 1 time
     And the trigger has been executed 2 times
 
   Scenario: A test delivery changes nothing
@@ -32,7 +32,7 @@ Feature: Beacon Alerts, this repository's vendor-style example
     And the event is recognised as a test event
     And the trigger outcome is "testEvent"
     And the flag "one-click-pay" is on in "production"
-    And the flag "one-click-pay" has changed 1 time
+    And the flag "one-click-pay" has not changed
 
   Scenario: "test" elsewhere in a title is not a test delivery
     When the vendor sends this payload:

@@ -178,11 +178,12 @@ func TestFailingScenarioIsReadable(t *testing.T) {
 	}
 	for _, want := range []string{
 		`expected the flag "checkout" to be on in "production", but got off`,
-		`expected the latest change to the flag "checkout" to say "Checkout p95 latency above 2s", but got "`,
-		`diff (-expected +got)`,
-		// go-cmp varies its diff's spacing on purpose, so only the values are matched.
-		`"Checkout p95 latency above 2s",`,
-		`"Checkout p99 latency above 2s",`,
+		`expected the latest change to the flag "checkout" to say "Checkout p95 latency above 2s", but it does not`,
+		`looked in:  …`,
+		`[Checkout p99 latency above 2s](`,
+		`looked for:`,
+		`expected: "Checkout p95 latency above 2s"`,
+		`got: "Checkout p99 latency above 2s"`,
 		`last trigger response: 200 {`,
 		`"outcome":"changed"`,
 		`3 scenarios (3 failed)`,

@@ -106,7 +106,7 @@ Feature: The generic trigger turns a flag on from any tool
       """
     Then the trigger outcome is "changed"
     And the flag "search-v2" is off in "test"
-    And the flag "search-v2" has changed 2 times
+    And the flag "search-v2" has changed 1 time
     And the latest change to the flag "search-v2" says "in `Test`"
     And the flag "maintenance-banner" has not changed
 

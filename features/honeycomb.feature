@@ -19,14 +19,14 @@ Feature: Honeycomb triggers turn a flag off
     And the event name is "Checkout error rate"
     And the event URL is "https://ui.honeycomb.io/example-shop/environments/production/datasets/checkout/result/G7kFq2c4Bx9"
     And the event has no value
-    And the flag "checkout" has changed 2 times
+    And the flag "checkout" has changed 1 time
     And the latest change to the flag "checkout" says "[Checkout error rate](https://ui.honeycomb.io/example-shop/environments/production/datasets/checkout/result/G7kFq2c4Bx9)"
     And the latest change to the flag "checkout" kept the payload
 
   Scenario: Repeated notifications change nothing
     When the vendor sends "honeycomb/triggered.json" 3 times
     Then the trigger outcome is "unchanged"
-    And the flag "checkout" has changed 2 times
+    And the flag "checkout" has changed 1 time
     And the trigger has been executed 3 times
 
   Scenario: The test notification is NOT a test event, because only its summary says TEST
@@ -44,7 +44,7 @@ Feature: Honeycomb triggers turn a flag off
     Then the event name is "Load test error budget"
     And the event is recognised as a test event
     And the flag "checkout" is on in "production"
-    And the flag "checkout" has changed 1 time
+    And the flag "checkout" has not changed
 
   Scenario: The resolved (OK) notification fires the trigger too
     Given the flag "checkout" is turned off in "production" by hand
@@ -52,7 +52,7 @@ Feature: Honeycomb triggers turn a flag off
     When the vendor sends "honeycomb/resolved.json"
     Then the trigger outcome is "changed"
     And the flag "checkout" is off in "production"
-    And the flag "checkout" has changed 4 times
+    And the flag "checkout" has changed 1 time
 
   Scenario: A payload that is JSON but not an object runs the trigger under the default name
     When the vendor sends this payload:

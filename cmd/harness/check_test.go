@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -91,7 +92,7 @@ func TestTestExitCodes(t *testing.T) {
 		{"no features folder", []string{"--root", pass, "--features", filepath.Join(pass, "nope")}, exitUsage, "does not exist"},
 		{"bad concurrency", []string{"--root", pass, "--concurrency", "0"}, exitUsage, "give 1 or more"},
 		{"stray argument", []string{"features/x.feature"}, exitUsage, "unexpected argument"},
-		{"help", []string{"--help"}, exitOK, "Exit codes:"},
+		{"help", []string{"--help"}, exitOK, "Exit codes (the same for every command):"},
 		{"step reference", []string{"--steps"}, exitOK, "the vendor sends"},
 	}
 	for _, tt := range tests {
@@ -131,7 +132,7 @@ func TestPrettyRunsOneScenarioAtATime(t *testing.T) {
 		args []string
 		want int
 	}{
-		{"progress keeps the default", []string{"--format", "progress"}, 2},
+		{"progress keeps the default", []string{"--format", "progress"}, runtime.NumCPU()},
 		{"pretty runs serially", []string{"--format", "pretty"}, 1},
 		{"pretty among others runs serially", []string{"--format", "junit:r.xml,pretty"}, 1},
 		{"pretty to a file runs serially", []string{"--format", "pretty:out.txt"}, 1},
@@ -149,5 +150,119 @@ func TestPrettyRunsOneScenarioAtATime(t *testing.T) {
 				t.Errorf("expected concurrency %d, but got %d", tt.want, o.concurrency)
 			}
 		})
+	}
+}
+
+// TestNewFeatureRunsByItsTag: every shipped feature carries its integration's
+// key as a tag, so the feature `harness new` writes must too, or
+// `harness test --tags @KEY` finds nothing.
+func TestNewFeatureRunsByItsTag(t *testing.T) {
+	root := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"new", "acme-alerts", "--root", root}, &out, &errOut); code != exitOK {
+		t.Fatalf("new: exit %d\n%s", code, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	code := run(context.Background(), []string{"test", "--root", root, "--corpus", "", "--tags", "@acme-alerts"}, &out, &errOut)
+	if code != exitOK || !strings.Contains(out.String(), "6 scenarios (6 passed)") {
+		t.Errorf("expected the new feature to run by its tag @acme-alerts and pass, but got exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+// TestCheckReportsFailValidation: a validation error fails check, and every
+// report says so; the JUnit report used to say failures="0".
+func TestCheckReportsFailValidation(t *testing.T) {
+	root := writeRepo(t, strings.Replace(acmeFeature, "%s", "off", 1))
+	mf := filepath.Join(root, "integrations", "acme-hooks", "manifest.json")
+	b, err := os.ReadFile(mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.Replace(b, []byte(`outgoing webhooks."`), []byte(`outgoing webhooks"`), 1)
+	if err := os.WriteFile(mf, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	junit, js := filepath.Join(root, "check.xml"), filepath.Join(root, "check.json")
+	var out, errOut bytes.Buffer
+	code := runCheck(context.Background(), []string{"--root", root, "--corpus", "", "--format", "progress,junit:" + junit + ",json:" + js}, &out, &errOut)
+	if code != exitFail {
+		t.Fatalf("expected exit 1, but got %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	x, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<testcase name="acme-hooks: overview-period" classname="validate"`, `failures="2"`} {
+		if !strings.Contains(string(x), want) {
+			t.Errorf("expected the JUnit report to contain %q, but got:\n%s", want, x)
+		}
+	}
+	j, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"name": "acme-hooks: overview-period"`, `"ok": false`, `"status": "failed"`} {
+		if !strings.Contains(string(j), want) {
+			t.Errorf("expected the json report to contain %q, but got:\n%s", want, j)
+		}
+	}
+}
+
+// TestTestFindsTheCorpusLikeCheck: test and check find the corpus by one
+// rule; beside the root is the last resort, as in this repository's layout.
+func TestTestFindsTheCorpusLikeCheck(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "repo")
+	corpusFeature := "@corpus\n" + strings.Replace(acmeFeature, "%s", "off", 1)
+	for p, c := range map[string]string{
+		"repo/integrations/.keep":                     "",
+		"repo/features/acme.feature":                  corpusFeature,
+		"repo/fixtures/acme-hooks/rule-fired.json":    "",
+		"shared/corpus/integration-framework/x/.keep": "",
+	} {
+		full := filepath.Join(base, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := writeRepo(t, "")
+	if err := os.CopyFS(filepath.Join(base, "shared", "corpus", "integration-framework", "integrations"), os.DirFS(filepath.Join(src, "integrations"))); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(src, "fixtures", "acme-hooks", "rule-fired.json"))
+	os.WriteFile(filepath.Join(root, "fixtures", "acme-hooks", "rule-fired.json"), b, 0o644)
+	t.Setenv("HARNESS_CORPUS", "")
+	for _, cmd := range []string{"test", "check"} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{cmd, "--root", root}, &out, &errOut)
+		if code != exitOK || !strings.Contains(out.String(), "1 scenarios (1 passed)") || !strings.Contains(errOut.String(), "found beside the root") {
+			t.Errorf("expected %s to find the corpus beside the root and pass, but got exit %d:\n%s%s", cmd, code, out.String(), errOut.String())
+		}
+	}
+}
+
+// TestCheckGitHubAnnotatesEachProblemOnce: with --format github the
+// validation is written as annotations, and the scenario report does not
+// repeat them; the invalid integration's failed scenario is annotated at
+// the feature's line.
+func TestCheckGitHubAnnotatesEachProblemOnce(t *testing.T) {
+	root := writeRepo(t, strings.Replace(acmeFeature, "%s", "off", 1))
+	mf := filepath.Join(root, "integrations", "acme-hooks", "manifest.json")
+	b, _ := os.ReadFile(mf)
+	os.WriteFile(mf, bytes.Replace(b, []byte(`outgoing webhooks."`), []byte(`outgoing webhooks"`), 1), 0o644)
+	var out, errOut bytes.Buffer
+	code := runCheck(context.Background(), []string{"--root", root, "--corpus", "", "--format", "github"}, &out, &errOut)
+	if code != exitFail {
+		t.Fatalf("expected exit 1, but got %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	if n := strings.Count(out.String(), "title=overview-period"); n != 1 {
+		t.Errorf("expected the validation error annotated once, but got %d times:\n%s", n, out.String())
+	}
+	if !strings.Contains(out.String(), "::error file="+filepath.Join(root, "features", "acme.feature")+",line=3,title=alert::") {
+		t.Errorf("expected the failed scenario annotated at its feature's line, but got:\n%s", out.String())
 	}
 }

@@ -12,16 +12,26 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
 // Exit codes shared by every subcommand, so CI can tell a failed check from a
-// broken invocation.
+// broken invocation. exitCodes is the one table usage prints and the tests
+// hold every command to.
 const (
 	exitOK    = 0 // nothing failed
-	exitFail  = 1 // a check, scenario or request failed
+	exitFail  = 1 // a check, scenario or request failed, or nothing was tested
 	exitUsage = 2 // bad flags or arguments, or an I/O problem before any check ran
 )
+
+const exitCodes = `Exit codes (the same for every command):
+  0  success: every check, scenario or request passed
+  1  a check, scenario or request failed, or there was nothing to test
+     (no features folder, no scenario, no feature selected)
+  2  usage or I/O: a bad flag or argument, a folder or file given that does
+     not exist or cannot be read; flags are checked before any work starts
+`
 
 // command is one subcommand. run gets the arguments after the subcommand name.
 type command struct {
@@ -41,6 +51,8 @@ func commands() []command {
 		{"load", "drive a running fake platform with concurrent trigger traffic and verify it", runLoad},
 		{"preview", "show the request an outbound hook would send for a change, without sending it", runPreview},
 		{"sink", "receive and print outbound hook requests, checking their signature", runSink},
+		{"merge-junit", "merge JUnit reports, such as those of the shards of one run", runMergeJUnit},
+		{"version", "print the harness version, its commit and the Go version", runVersion},
 	}
 }
 
@@ -80,11 +92,58 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run "harness <command> --help" for a command's flags and examples.
 
-Exit codes: 0 success, 1 a check or scenario failed, 2 usage or I/O error.
 `)
+	fmt.Fprint(w, exitCodes)
+}
+
+// runVersion prints what the binary was built from, so a CI log says which
+// harness passed or failed a change.
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprint(stdout, "Usage:\n  harness version\n\nPrints the module version, the commit and the Go version the binary was built with.\n\n"+exitCodes)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "harness version: unexpected argument %q (version takes none)\n", args[0])
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, versionString())
+	return exitOK
+}
+
+func versionString() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "harness (unknown version)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	s := "harness " + v
+	var rev, when, dirty string
+	for _, kv := range bi.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.time":
+			when = kv.Value
+		case "vcs.modified":
+			if kv.Value == "true" {
+				dirty = " (modified)"
+			}
+		}
+	}
+	if rev != "" {
+		s += " commit " + rev + dirty
+	}
+	if when != "" {
+		s += " " + when
+	}
+	return s + " " + bi.GoVersion
 }

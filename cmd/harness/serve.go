@@ -101,6 +101,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	token := fs.String("api-token", "", "API calls must send this in Authorization (default $HARNESS_API_TOKEN)")
 	insecure := fs.Bool("insecure", false, "allow a non-loopback --addr without an API token")
 	record := fs.String("record", "", "save every trigger request under DIR/<integration>/ as a fixture")
+	redact := fs.StringArray("redact", nil, "with --record, also hide this header, or the body value at this JSON pointer (/auth/password); repeatable")
 	rate := fs.String("rate-limit", "", `per-trigger limit, e.g. "5/1m" (default: none)`)
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	help := fs.BoolP("help", "h", false, "show this help")
@@ -130,6 +131,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rl, err := parseRateLimit(*rate)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	redaction, err := fixture.ParseRedaction(*redact)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if len(*redact) > 0 && *record == "" {
+		return usageErr("--redact applies to recordings: give --record DIR too")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
@@ -174,6 +182,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)
 			return exitUsage
 		}
+		rec.Redact = redaction
 		opts.OnTrigger = func(c api.TriggerCall) {
 			if err := rec.Record(c); err != nil {
 				logger.Error("recording a trigger request", "integration", c.IntegrationKey, "err", err)

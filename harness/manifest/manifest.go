@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/flagharness/harness/harness/segment"
 	"github.com/flagharness/harness/harness/trigger"
@@ -117,12 +118,42 @@ func (s *Set) Len() int {
 // whose manifest is missing or not valid JSON is reported in errs and the rest
 // still load. The returned error is only for an unreadable integrations folder.
 func LoadDir(root string) (set *Set, errs []*LoadError, err error) {
-	return LoadFS(os.DirFS(root), root)
+	return loadFS(os.DirFS(root), root, func(key string) error { return linkInside(root, key) })
 }
 
 // LoadFS is LoadDir over any file system (embedded examples, tests). base is
 // joined to each integration folder to fill Manifest.Dir.
 func LoadFS(fsys fs.FS, base string) (*Set, []*LoadError, error) {
+	return loadFS(fsys, base, nil)
+}
+
+// ErrLinkOutside is the load error of an integration folder that is a
+// symbolic link to a place outside the root.
+var ErrLinkOutside = errors.New("is a symbolic link to a folder outside the root: copy the folder into integrations/, or link to a folder inside the root")
+
+// linkInside accepts the symbolic link integrations/KEY under root when it
+// resolves to a folder inside root. A link elsewhere would let a repository
+// pull in files its review never saw.
+func linkInside(root, key string) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	target, err := filepath.EvalSymlinks(filepath.Join(root, "integrations", key))
+	if err != nil {
+		return fmt.Errorf("is a symbolic link that does not resolve (%v): fix or remove the link", err)
+	}
+	rel, err := filepath.Rel(realRoot, target)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return fmt.Errorf("%w (it points to %s)", ErrLinkOutside, target)
+	}
+	return nil
+}
+
+// loadFS loads every folder of integrations/. A symbolic link is followed
+// when checkLink accepts it and is a load error otherwise: it is never
+// skipped without a word.
+func loadFS(fsys fs.FS, base string, checkLink func(key string) error) (*Set, []*LoadError, error) {
 	entries, err := fs.ReadDir(fsys, "integrations")
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading integrations folder: %w", err)
@@ -130,10 +161,24 @@ func LoadFS(fsys fs.FS, base string) (*Set, []*LoadError, error) {
 	var ms []*Manifest
 	var errs []*LoadError
 	for _, e := range entries {
-		if !e.IsDir() {
+		key := e.Name()
+		if e.Type()&fs.ModeSymlink != 0 {
+			rel := "integrations/" + key
+			lerr := fmt.Errorf("symbolic links are not followed here")
+			if checkLink != nil {
+				lerr = checkLink(key)
+			}
+			if lerr == nil {
+				if st, err := fs.Stat(fsys, rel); err != nil || !st.IsDir() {
+					continue // a link to a file, like any file here, is not an integration
+				}
+			} else {
+				errs = append(errs, &LoadError{Key: key, File: rel, Err: lerr})
+				continue
+			}
+		} else if !e.IsDir() {
 			continue
 		}
-		key := e.Name()
 		rel := "integrations/" + key + "/manifest.json"
 		raw, err := fs.ReadFile(fsys, rel)
 		if err != nil {

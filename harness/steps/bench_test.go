@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/flagharness/harness/harness/manifest"
 )
@@ -24,7 +25,7 @@ const benchManifest = `{
   "description": "An integration used only by the step library's benchmark.",
   "author": "Flag Harness",
   "supportEmail": "support@example.com",
-  "links": {"site": "https://example.com"},
+  "links": {"site": "https://example.com", "privacyPolicy": "https://example.com/privacy"},
   "categories": ["automation"],
   "icons": {"square": "a.svg", "horizontal": "a.svg"},
   "capabilities": {"trigger": {
@@ -70,7 +71,7 @@ func benchFeature(n int) []byte {
     And a trigger that turns the flag "checkout" off in "production"
     When the vendor sends "bench/alert.json"
     Then the flag "checkout" is off in "production"
-    And the flag "checkout" has changed 2 times
+    And the flag "checkout" has changed 1 time
     And the trigger has been executed 1 time
 `, i)
 	}
@@ -86,13 +87,20 @@ func directScenario(s *Suite) error {
 		return err
 	}
 	defer w.after(ctx, &godog.Scenario{}, nil)
+	w.setup.needed = true // the scenario reads the history
 	for _, step := range []func() error{
 		func() error { return w.theIntegration("bench") },
 		func() error { return w.aFlag("checkout", "on", "production") },
 		func() error { return w.aTrigger("checkout", "off", "production") },
-		func() error { return w.vendorSends("bench/alert.json") },
+		func() error {
+			// the end of the Given steps, as godog's step hook marks it
+			if _, err := w.markSetup(ctx, &godog.Step{Type: messages.PickleStepType_ACTION}); err != nil {
+				return err
+			}
+			return w.vendorSends("bench/alert.json")
+		},
 		func() error { return w.flagIs("checkout", "off", "production") },
-		func() error { return w.flagChanged("checkout", 2) },
+		func() error { return w.flagChanged("checkout", 1) },
 		func() error { return w.executedTimes(1) },
 	} {
 		if err := step(); err != nil {

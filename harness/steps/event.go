@@ -22,7 +22,7 @@ func (w *world) isTestEvent() error {
 		return err
 	}
 	if !w.last.Body.IsTestEvent {
-		return w.failf("expected the event %q to be recognised as a test event, but it was not", w.last.Body.EventName)
+		return w.failf("expected the event %s to be recognised as a test event, but it was not", quoted(w.last.Body.EventName))
 	}
 	return nil
 }
@@ -32,7 +32,7 @@ func (w *world) isNotTestEvent() error {
 		return err
 	}
 	if w.last.Body.IsTestEvent {
-		return w.failf("expected the event %q not to be a test event, but it was recognised as one", w.last.Body.EventName)
+		return w.failf("expected the event %s not to be a test event, but it was recognised as one", quoted(w.last.Body.EventName))
 	}
 	return nil
 }
@@ -49,7 +49,7 @@ func (w *world) eventNameDefault(name string) error {
 		return err
 	}
 	if !w.last.Body.EventNameDefaulted {
-		return w.failf("expected the event name to be the default %q, but the parser found %q", name, w.last.Body.EventName)
+		return w.failf("expected the event name to be the default %s, but the parser found %s", quoted(name), quoted(w.last.Body.EventName))
 	}
 	return w.diff("the default event name", name, w.last.Body.EventName)
 }

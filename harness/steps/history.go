@@ -2,12 +2,15 @@ package steps
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/flagharness/harness/harness/api"
 )
@@ -26,9 +29,25 @@ func isToggle(e api.AuditEntry) bool {
 	return false
 }
 
-// toggles returns the flag's on/off changes, newest first, read with the
-// client's change-history pager.
+// toggles returns the flag's on/off changes since the end of the Given
+// steps, newest first.
 func (w *world) toggles(flag string) ([]api.AuditEntry, error) {
+	all, err := w.allToggles(flag)
+	if err != nil || len(w.setup.seen) == 0 {
+		return all, err
+	}
+	out := all[:0]
+	for _, e := range all {
+		if !w.setup.seen[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// allToggles returns every on/off change of the flag, newest first, read
+// with the client's change-history pager.
+func (w *world) allToggles(flag string) ([]api.AuditEntry, error) {
 	spec := "proj/" + w.project(flag) + ":env/*:flag/" + flag
 	all, err := w.c.History(w.suite.cfg.Context, spec)
 	if err != nil {
@@ -81,7 +100,7 @@ func (w *world) latestSays(flag, text string) error {
 		return err
 	}
 	if !strings.Contains(e.Description, text) {
-		return w.failf("expected the latest change to the flag %q to say %q, but got %q\n  diff (-expected +got):\n%s", flag, text, e.Description, indent(cmp.Diff(text, e.Description)))
+		return w.failf("expected the latest change to the flag %q to say %s, but it does not\n%s", flag, quoted(text), substringDiff(text, e.Description))
 	}
 	return nil
 }
@@ -92,7 +111,7 @@ func (w *world) latestLinks(flag, link string) error {
 		return err
 	}
 	if !strings.Contains(e.Description, "]("+link+")") {
-		return w.failf("expected the latest change to the flag %q to link to %q, but got %q", flag, link, e.Description)
+		return w.failf("expected the latest change to the flag %q to link to %s, but it does not\n%s", flag, quoted(link), substringDiff("]("+link+")", e.Description))
 	}
 	return nil
 }
@@ -114,4 +133,53 @@ func (w *world) latestKeptPayload(flag string) error {
 		return w.failf("expected the latest change to the flag %q to keep the payload in triggerBody, but got %s", flag, clip(detail.TriggerBody))
 	}
 	return w.diff("the triggerBody of the latest change to the flag "+strconv.Quote(flag), want, got)
+}
+
+// setupMark separates the world a scenario starts from (its Given steps)
+// from what the scenario does: the history a Given step writes, such as
+// the turn-on of "a flag that is on", is set-up, and neither counts in "has
+// changed N times" nor is "the latest change". The platform keeps it, so the
+// API still shows the complete history.
+type setupMark struct {
+	needed bool            // the scenario has a step that reads the history
+	done   bool            // the first step after the Given steps has started
+	seen   map[string]bool // ids of the on/off changes written during set-up
+}
+
+// historySteps are the steps whose answer depends on where set-up ended.
+var historySteps = regexp.MustCompile(`^the (flag "[^"]*" has (changed|not changed)|latest change to the flag )`)
+
+// planSetup notes whether the scenario reads the history, so that scenarios
+// which do not pay nothing for the mark.
+func (w *world) planSetup(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
+	for _, st := range sc.Steps {
+		if historySteps.MatchString(st.Text) {
+			w.setup.needed = true
+		}
+	}
+	return ctx, nil
+}
+
+// markSetup runs before each step; at the first step that is not a Given
+// (an "And" or "But" takes the kind of the step before it), it records the
+// on/off changes the Given steps made.
+func (w *world) markSetup(ctx context.Context, st *godog.Step) (context.Context, error) {
+	if w.setup.done || st.Type == messages.PickleStepType_CONTEXT {
+		return ctx, nil
+	}
+	w.setup.done = true
+	if !w.setup.needed || w.srv == nil {
+		return ctx, nil
+	}
+	w.setup.seen = map[string]bool{}
+	for flag := range w.flagProject {
+		ts, err := w.allToggles(flag)
+		if err != nil {
+			return ctx, fmt.Errorf("reading the change history at the end of the Given steps: %w", err)
+		}
+		for _, e := range ts {
+			w.setup.seen[e.ID] = true
+		}
+	}
+	return ctx, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/harness/manifest/fixturecheck"
 )
 
 // CorpusTag marks features written for the framework's own integrations.
@@ -24,7 +25,7 @@ import (
 const CorpusTag = "@corpus"
 
 // Formats are the output formats a run accepts (each optionally ":FILE").
-var Formats = []string{"pretty", "progress", "junit", "cucumber"}
+var Formats = []string{"pretty", "progress", "junit", "cucumber", "json", "github"}
 
 // RunOptions say which features to run against which integrations.
 type RunOptions struct {
@@ -35,12 +36,31 @@ type RunOptions struct {
 	// manifests features tagged @corpus also see; Root wins on a shared key.
 	CorpusRoot  string
 	Tags        string // godog tag expression, e.g. "@datadog && ~@slow"
-	Format      string // pretty, progress, junit or cucumber, optionally ":FILE"
+	Format      string // one or more of Formats, each optionally ":FILE", separated by commas
 	Concurrency int    // scenarios at once; default 1
 	Output      io.Writer
 	NoColors    bool
 	// WrapServer is passed to Config.WrapServer.
 	WrapServer func(http.Handler) http.Handler
+	// Log receives what a person must read before the scenarios: the
+	// validation errors of the integrations features use, undefined steps.
+	// Default: nowhere.
+	Log io.Writer
+	// Validation, when set, is the caller's report on Root (check validates
+	// first and has printed it); Run then does not validate again. Without
+	// it Run validates Root itself and writes the errors to Log.
+	Validation *manifest.Report
+	// Outcomes are results of the caller's that every report must show
+	// (check passes its validation problems), added to Run's own.
+	Outcomes []Outcome
+	// Select, when set, keeps only the features it accepts, given the
+	// feature file and the integrations it names (check --changed-since).
+	Select func(feature string, integrations []string) bool
+	// Shard, when its Total is above 1, runs only this shard's scenarios.
+	// Outcomes about whole features (not run, broken) go to the shard that
+	// owns the feature; the caller's Outcomes go to every shard, and
+	// MergeJUnit keeps one of each.
+	Shard Shard
 }
 
 // NotRun is a feature that could not run because an integration it names
@@ -60,7 +80,7 @@ type Broken struct {
 
 // Result is the outcome of a run.
 type Result struct {
-	Passed  bool     // every feature that ran passed and none is Broken
+	Passed  bool     // some scenario ran, every one passed, nothing is Broken
 	Ran     []string // feature files given to godog
 	NotRun  []NotRun
 	Broken  []Broken
@@ -68,6 +88,20 @@ type Result struct {
 	Corpus  bool
 	Loaded  int // integrations loaded from Root
 	CorpusN int // integrations loaded from CorpusRoot
+	// Scenarios is how many scenarios godog started. Zero scenarios is a
+	// failed run: nothing was tested.
+	Scenarios int
+	// Invalid maps the integrations features use that do not pass
+	// validation to their errors; their scenarios failed for that reason.
+	Invalid map[string]string
+	// Undefined lists step lines no definition matches.
+	Undefined []string
+	// ShardScenarios and AllScenarios count scenario keywords in the
+	// features that ran: this shard's and every shard's.
+	ShardScenarios, AllScenarios int
+	// Outcomes are the results outside godog's scenarios that every report
+	// shows: the caller's, broken and not-run features.
+	Outcomes []Outcome
 }
 
 // CheckFormat reports whether f names a known format, with an optional file.
@@ -100,6 +134,9 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if o.Output == nil {
 		o.Output = io.Discard
 	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
 	rootSet, rootErrs, err := manifest.LoadDir(o.Root)
 	if err != nil {
 		return nil, manifest.Usagef("%s: %v (is --root the folder that holds integrations/?)", o.Root, err)
@@ -116,11 +153,16 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Loaded: rootSet.Len(), Corpus: corpusSet != nil, CorpusN: corpusSet.Len()}
+	res := &Result{Loaded: rootSet.Len(), Corpus: corpusSet != nil, CorpusN: corpusSet.Len(), Invalid: map[string]string{}}
+	res.Outcomes = append(res.Outcomes, o.Outcomes...)
 	broken := map[string]*manifest.LoadError{}
 	for _, e := range rootErrs {
 		broken[e.Key] = e
 	}
+	suite := New(Config{Root: o.Root, FixturesDir: o.FixturesDir, Manifests: rootSet, CorpusManifests: merge(rootSet, corpusSet), Context: ctx, WrapServer: o.WrapServer})
+	used := map[string]bool{}
+	var undefined []undefinedStep
+	var contents []godog.Feature
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -130,14 +172,20 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 		if !info.mayMatch(o.Tags) {
 			continue // the tag filter leaves the whole feature out
 		}
+		if o.Select != nil && !o.Select(f, info.integrations) {
+			continue
+		}
 		runnable := true
 		for _, key := range info.integrations {
 			if e, ok := broken[key]; ok {
 				res.Broken = append(res.Broken, Broken{Feature: f, Err: e})
+				res.Outcomes = append(res.Outcomes, Outcome{Suite: f, Name: "integration " + key, File: f,
+					Message: fmt.Sprintf("its integration does not load: %v", e)})
 				runnable = false
 				break
 			}
 			if _, ok := rootSet.Get(key); ok {
+				used[key] = true
 				continue
 			}
 			if info.corpus && corpusSet != nil {
@@ -145,35 +193,164 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 					continue
 				}
 			}
-			res.NotRun = append(res.NotRun, NotRun{Feature: f, Integration: key, Reason: notRunReason(o, key, info.corpus, corpusSet != nil)})
+			reason := notRunReason(o, key, info.corpus, corpusSet != nil)
+			res.NotRun = append(res.NotRun, NotRun{Feature: f, Integration: key, Reason: reason})
+			res.Outcomes = append(res.Outcomes, Outcome{Suite: f, Name: "integration " + key, File: f, Skipped: true, Message: "not run: " + reason})
 			runnable = false
 			break
 		}
 		if runnable {
 			res.Ran = append(res.Ran, f)
+			text := src
+			if o.Shard.active() {
+				rel, err := filepath.Rel(o.FeaturesDir, f)
+				if err != nil {
+					rel = f
+				}
+				var total, mine int
+				text, total, mine = o.Shard.split(rel, src)
+				res.AllScenarios += total
+				res.ShardScenarios += mine
+			}
+			contents = append(contents, godog.Feature{Name: f, Contents: text})
+			undefined = append(undefined, suite.findUndefined(f, src)...)
 		}
+	}
+	if o.Shard.active() {
+		// A feature that is not run or broken is reported by one shard.
+		kept := res.Outcomes[:len(o.Outcomes)]
+		for _, oc := range res.Outcomes[len(o.Outcomes):] {
+			rel, err := filepath.Rel(o.FeaturesDir, oc.Suite)
+			if err != nil {
+				rel = oc.Suite
+			}
+			if o.Shard.owns(rel, "", 0) {
+				kept = append(kept, oc)
+			}
+		}
+		res.Outcomes = kept
+	}
+	if err := res.validate(o, suite, rootSet, rootErrs, used); err != nil {
+		return nil, err
+	}
+	suite.undefined = map[string]undefinedDef{}
+	byText := map[string][]undefinedStep{}
+	for _, u := range undefined {
+		byText[u.Text] = append(byText[u.Text], u)
+	}
+	for text, us := range byText {
+		suite.undefined[text] = undefinedDef{re: regexp.MustCompile("^" + regexp.QuoteMeta(text) + "$"), msg: suite.undefinedMessage(us)}
+	}
+	for _, u := range undefined {
+		res.Undefined = append(res.Undefined, u.String())
+		fmt.Fprintln(o.Log, u.String())
+	}
+
+	outs, err := planOutputs(o.Format)
+	if err != nil {
+		return nil, err
+	}
+	filter := &locationFilter{w: o.Output, match: suite.stepNamer()}
+	tags := o.Tags
+	if o.Shard.active() {
+		tags = withoutOtherShards(tags)
 	}
 	res.Status = 0
 	if len(res.Ran) > 0 {
-		suite := New(Config{Root: o.Root, FixturesDir: o.FixturesDir, Manifests: rootSet, CorpusManifests: merge(rootSet, corpusSet), Context: ctx, WrapServer: o.WrapServer})
 		ts := godog.TestSuite{
 			Name:                "harness",
 			ScenarioInitializer: suite.InitializeScenario,
 			Options: &godog.Options{
-				Format:         o.Format,
-				Paths:          res.Ran,
-				Tags:           o.Tags,
-				Strict:         true,
-				Concurrency:    o.Concurrency,
-				Output:         o.Output,
-				NoColors:       o.NoColors,
-				DefaultContext: ctx,
+				Format:          outs.godog,
+				FeatureContents: contents,
+				Tags:            tags,
+				Strict:          true,
+				Concurrency:     o.Concurrency,
+				Output:          filter,
+				NoColors:        o.NoColors,
+				DefaultContext:  ctx,
 			},
 		}
 		res.Status = ts.Run()
 	}
-	res.Passed = res.Status == 0 && len(res.Broken) == 0
+	filter.Flush()
+	res.Scenarios = int(suite.scenarios.Load())
+	if err := outs.finish(o.Output, res.Outcomes, suite.stepNamer()); err != nil {
+		return nil, err
+	}
+	// A shard that drew no scenario while others did is not "nothing tested".
+	ranSome := res.Scenarios > 0 || (o.Shard.active() && res.AllScenarios > 0 && res.ShardScenarios == 0)
+	res.Passed = res.Status == 0 && ranSome && !res.failedOutcome()
 	return res, nil
+}
+
+func (r *Result) failedOutcome() bool {
+	for _, oc := range r.Outcomes {
+		if !oc.Skipped {
+			return true
+		}
+	}
+	return false
+}
+
+// validate finds the validation errors of the integrations the runnable
+// features use. Their scenarios still start, and fail at once with the
+// errors; the errors are written once, before the scenarios, unless the
+// caller validated and printed them already.
+func (r *Result) validate(o RunOptions, suite *Suite, set *manifest.Set, loadErrs []*manifest.LoadError, used map[string]bool) error {
+	rep := o.Validation
+	if rep == nil && len(used) > 0 {
+		v, err := manifest.NewValidator(manifest.ValidateOptions{Root: o.Root, Checks: []manifest.Check{fixturecheck.Check()}})
+		if err != nil {
+			return manifest.Usagef("validating %s: %v", o.Root, err)
+		}
+		var keys []string
+		for k := range used {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if rep, err = v.Run(set, loadErrs, keys); err != nil {
+			return manifest.Usagef("validating %s: %v", o.Root, err)
+		}
+	}
+	if rep == nil {
+		return nil
+	}
+	short := map[string]string{}
+	for _, ir := range rep.Integrations {
+		if !used[ir.Key] {
+			continue
+		}
+		var errs []string
+		for _, p := range ir.Problems {
+			if p.Severity != manifest.SeverityError {
+				continue
+			}
+			file := p.File
+			if file == "" {
+				file = filepath.ToSlash(filepath.Join(o.Root, filepath.FromSlash(ir.File)))
+			}
+			path := p.Path
+			if path == "" {
+				path = "(whole document)"
+			}
+			errs = append(errs, fmt.Sprintf("  %s:%d:%d: %s: %s: %s", file, p.Line, p.Column, p.Rule, path, p.Message))
+		}
+		if len(errs) == 0 {
+			continue
+		}
+		why := fmt.Sprintf("integration %q does not pass validation, so its scenarios fail without running:\n%s", ir.Key, strings.Join(errs, "\n"))
+		r.Invalid[ir.Key] = why
+		if o.Validation == nil {
+			fmt.Fprintln(o.Log, why)
+		}
+		// Each scenario names the reason and the first error; the whole
+		// list is written once, before the scenarios.
+		short[ir.Key] = fmt.Sprintf("integration %q does not pass validation (%d %s, listed before the scenarios), the first: %s",
+			ir.Key, len(errs), plural(len(errs), "error", "errors"), strings.TrimSpace(errs[0]))
+	}
+	suite.invalid = short
+	return nil
 }
 
 func notRunReason(o RunOptions, key string, corpusTagged, haveCorpus bool) string {
@@ -216,9 +393,8 @@ func FeatureFiles(dir string) ([]string, error) {
 		}
 		return nil, manifest.Usagef("reading features folder %s: %v", dir, err)
 	}
-	if len(out) == 0 {
-		return nil, manifest.Usagef("no .feature files under %s: give --features DIR", dir)
-	}
+	// No feature file is not a usage error: the run then tests nothing,
+	// which fails it.
 	sort.Strings(out)
 	return out, nil
 }
@@ -303,6 +479,12 @@ func (info featureInfo) mayMatch(filter string) bool {
 // Summary writes the lines a person reads after the godog output: what did
 // not run and why, and what is broken.
 func (r *Result) Summary(w io.Writer) {
+	if r.AllScenarios > 0 {
+		fmt.Fprintf(w, "shard: %d of the %d scenarios of the features that ran\n", r.ShardScenarios, r.AllScenarios)
+	}
+	if r.Scenarios == 0 && len(r.Ran) > 0 && !(r.AllScenarios > 0 && r.ShardScenarios == 0) {
+		fmt.Fprintf(w, "failed: no scenario ran in %d feature files: nothing was tested (add scenarios, or check --tags)\n", len(r.Ran))
+	}
 	for _, b := range r.Broken {
 		fmt.Fprintf(w, "failed: %s: its integration does not load: %v\n", b.Feature, b.Err)
 	}
@@ -310,4 +492,11 @@ func (r *Result) Summary(w io.Writer) {
 		fmt.Fprintf(w, "not run: %s: %s\n", n.Feature, n.Reason)
 	}
 	fmt.Fprintf(w, "features: %d run, %d not run, %d broken\n", len(r.Ran), len(r.NotRun), len(r.Broken))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

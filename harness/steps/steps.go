@@ -12,9 +12,14 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
+	"runtime"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -59,11 +64,23 @@ type Config struct {
 type Suite struct {
 	cfg  Config
 	defs []compiledDef
+
+	// Set by Run before the scenarios start, read-only after.
+	undefined map[string]undefinedDef // step text -> why no definition matches
+	invalid   map[string]string       // integration key -> its validation errors
+
+	scenarios atomic.Int64 // scenarios godog started
 }
 
 type compiledDef struct {
 	def
-	re *regexp.Regexp
+	re   *regexp.Regexp
+	name string // what output shows as the definition a step matched
+}
+
+type undefinedDef struct {
+	re  *regexp.Regexp
+	msg string
 }
 
 // New returns a Suite for cfg. It compiles every step pattern once, so that
@@ -80,21 +97,59 @@ func New(cfg Config) *Suite {
 	}
 	s := &Suite{cfg: cfg}
 	for _, d := range definitions() {
-		s.defs = append(s.defs, compiledDef{def: d, re: regexp.MustCompile(d.Pattern)})
+		s.defs = append(s.defs, compiledDef{def: d, re: regexp.MustCompile(d.Pattern), name: defName(d)})
 	}
 	return s
+}
+
+// defName is the step's readable pattern and the method behind it, e.g.
+// `the flag "…" has changed N time(s) (flagChanged)`.
+func defName(d def) string {
+	name := readablePattern(d.Pattern)
+	if f := runtime.FuncForPC(reflect.ValueOf(d.bind(nil)).Pointer()); f != nil {
+		fn := f.Name()
+		fn = strings.TrimSuffix(fn[strings.LastIndex(fn, ".")+1:], "-fm")
+		name += " (" + fn + ")"
+	}
+	return name
 }
 
 // InitializeScenario registers every step for one scenario and gives the
 // scenario a fresh world: a platform and a server started before its first
 // step and closed after its last.
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
+	s.scenarios.Add(1)
 	w := newWorld(s)
+	sc.Before(s.refuseInvalid)
 	sc.Before(w.before)
+	sc.Before(w.planSetup)
+	sc.StepContext().Before(w.markSetup)
 	sc.After(w.after)
 	for _, d := range s.defs {
 		sc.Step(d.re, d.bind(w))
 	}
+	// An undefined step fails with where it is written and the closest
+	// defined steps, instead of godog's snippet of Go code.
+	for _, u := range s.undefined {
+		msg := u.msg
+		sc.Step(u.re, func() error { return errors.New(msg) })
+	}
+}
+
+var integrationText = regexp.MustCompile(`^the integration "([^"]*)"$`)
+
+// refuseInvalid fails a scenario whose integration does not pass
+// validation, with the problems, before any step runs: a broken manifest
+// otherwise shows up as a puzzling assertion failure.
+func (s *Suite) refuseInvalid(ctx context.Context, sc *godog.Scenario) (context.Context, error) {
+	for _, st := range sc.Steps {
+		if m := integrationText.FindStringSubmatch(st.Text); m != nil {
+			if why, ok := s.invalid[m[1]]; ok {
+				return ctx, errors.New(why)
+			}
+		}
+	}
+	return ctx, nil
 }
 
 // newTransport is one per scenario: each scenario's server is a different

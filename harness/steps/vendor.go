@@ -21,6 +21,9 @@ func (w *world) loadFixture(name string) (*fixture.Request, error) {
 		return nil, fmt.Errorf("fixture %q must be a relative path inside the fixtures directory %s", name, w.suite.cfg.FixturesDir)
 	}
 	path := filepath.Join(w.suite.cfg.FixturesDir, clean)
+	if err := insideByLinks(w.suite.cfg.FixturesDir, path); err != nil {
+		return nil, fmt.Errorf("fixture %q %v: a feature may only send files inside the fixtures directory %s", name, err, w.suite.cfg.FixturesDir)
+	}
 	req, err := fixture.Load(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -112,4 +115,24 @@ func (w *world) parsedAsRecorded() error {
 		URL: b.URL, IsTestEvent: b.IsTestEvent, ValidJSON: b.ValidJSON,
 	}
 	return w.diff("the parse of "+w.lastFixture.Name+" (recorded as -, now +)", w.lastFixture.Recording.Parsed, got)
+}
+
+// insideByLinks refuses a path that a symbolic link (of the file or of a
+// folder on its way) takes outside dir, as "../" is refused: the link
+// fixtures/x/link.json -> /etc/passwd is a file outside the fixtures. A
+// path that does not exist is left to the loader, which says so.
+func insideByLinks(dir, path string) error {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(realDir, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return fmt.Errorf("resolves through a symbolic link to %s, outside the fixtures directory", real)
+	}
+	return nil
 }

@@ -33,6 +33,8 @@ type world struct {
 	last        *triggerReply
 	lastBody    []byte // the body of the last request sent to a trigger
 	lastFixture *fixture.Request
+
+	setup setupMark // the history the Given steps wrote (history.go)
 }
 
 type triggerState struct {
@@ -130,14 +132,14 @@ func (w *world) diff(what string, want, got any) error {
 		return nil
 	}
 	if _, ok := want.(string); ok {
-		return w.failf("expected %s to be %s, but got %s\n  diff (-expected +got):\n%s", what, show(want), show(got), indent(cmp.Diff(want, got)))
+		return w.failf("expected %s to be %s, but got %s\n%s", what, show(want), show(got), textDiff(want.(string), fmt.Sprint(got)))
 	}
 	return w.failf("expected %s to match, but got a difference\n  diff (-expected +got):\n%s", what, indent(cmp.Diff(want, got)))
 }
 
 func show(v any) string {
 	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
+		return quoted(s)
 	}
 	return fmt.Sprint(v)
 }
