@@ -471,40 +471,6 @@ func (c *checker) flagLink() {
 	}
 }
 
-func (c *checker) syncedSegment() {
-	const base = "/capabilities/syncedSegment/requestParser"
-	rp, ok := get(c.doc, "capabilities", "syncedSegment", "requestParser").(map[string]any)
-	if !ok {
-		return
-	}
-	// The framework tests presence with JavaScript truthiness here.
-	set := func(k string) bool { v := rp[k]; return v != nil && v != false && v != "" }
-	_, hasMember := rp["memberArrayPath"]
-	_, hasAdd := rp["addMemberArrayPath"]
-	_, hasRemove := rp["removeMemberArrayPath"]
-	_, hasInclusion := rp["arrayInclusion"]
-	if set("removeMemberArrayPath") && !hasAdd {
-		c.errorf(RuleSyncedSegmentPaths, base+"/removeMemberArrayPath", "removeMemberArrayPath needs addMemberArrayPath: add it")
-	}
-	if set("addMemberArrayPath") && !hasRemove {
-		c.errorf(RuleSyncedSegmentPaths, base+"/addMemberArrayPath", "addMemberArrayPath needs removeMemberArrayPath: add it")
-	}
-	if set("addMemberArrayPath") || set("removeMemberArrayPath") {
-		if hasMember {
-			c.errorf(RuleSyncedSegmentPaths, base+"/memberArrayPath", "memberArrayPath cannot be used with addMemberArrayPath/removeMemberArrayPath: remove it")
-		}
-		if hasInclusion {
-			c.errorf(RuleSyncedSegmentPaths, base+"/arrayInclusion", "arrayInclusion cannot be used with addMemberArrayPath/removeMemberArrayPath: remove it")
-		}
-	}
-	if set("arrayInclusion") && !hasMember {
-		c.errorf(RuleSyncedSegmentPaths, base+"/arrayInclusion", "arrayInclusion needs memberArrayPath: add it")
-	}
-	if s, _ := get(rp, "memberArrayParser", "booleanMembershipPath").(string); s != "" && !hasMember {
-		c.errorf(RuleSyncedSegmentPaths, base+"/memberArrayParser/booleanMembershipPath", "booleanMembershipPath needs memberArrayPath: add it")
-	}
-}
-
 var triggerWord = regexp.MustCompile(`(?i)trigger`)
 
 func (c *checker) trigger() {
