@@ -495,3 +495,15 @@ func (p *Platform) SyncSegments(in SegmentSync) (SyncResult, error) {
 	txn.Commit()
 	return res, nil
 }
+
+// AllowSegmentRequest counts one synced-segment request of an integration
+// against the platform's rate limit (Options.RateLimit, off by default): the
+// same window size as a trigger's, one window per integration ([chosen],
+// PLATFORM.md 9.5).
+func (p *Platform) AllowSegmentRequest(integrationKey string) error {
+	if ok, reset := p.allow("segment-targets/"+integrationKey, p.now()); !ok {
+		return &Error{Code: CodeRateLimited, ResetAt: reset,
+			Message: "the segment-targets endpoint of " + integrationKey + " is over its rate limit; try again after the time in X-Ratelimit-Reset"}
+	}
+	return nil
+}
