@@ -84,3 +84,10 @@ func (c *Client) SetClientSideID(ctx context.Context, project, env, id string) (
 func (c *Client) AddToken(ctx context.Context, t api.TokenInput) error {
 	return c.Do(ctx, http.MethodPost, "/_internal/tokens", nil, t, http.StatusCreated, nil)
 }
+
+// CreateSegment creates a standard segment.
+func (c *Client) CreateSegment(ctx context.Context, project, env, key, name string) (api.Segment, error) {
+	var s api.Segment
+	err := c.Do(ctx, http.MethodPost, segmentsPath(project, env), nil, map[string]string{"key": key, "name": name}, http.StatusCreated, &s)
+	return s, err
+}

@@ -19,6 +19,7 @@ func registerSegmentRoutes(r *mux.Router) {
 	r.Handle(segmentTargetsTemplate, bound((*Server).segmentTargets))
 	const base = apiPrefix + "/segments/{projectKey}/{environmentKey}"
 	r.Handle(base, authed((*Server).listSegments)).Methods(http.MethodGet)
+	r.Handle(base, authed((*Server).createSegment)).Methods(http.MethodPost)
 	r.Handle(base+"/{segmentKey}", authed((*Server).getSegment)).Methods(http.MethodGet)
 	r.Handle(base+"/{segmentKey}", authed((*Server).patchSegment)).Methods(http.MethodPatch)
 	r.Handle(base+"/{segmentKey}/contexts/{contextKey}", authed((*Server).getSegmentContext)).Methods(http.MethodGet)
@@ -85,6 +86,37 @@ func (s *Server) listSegments(w http.ResponseWriter, r *http.Request) {
 		items = append(items, s.toSegment(gs[i]))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totalCount": len(gs), "_links": api.Links(r.URL.Path)})
+}
+
+// createSegment creates a standard segment; its members are added with
+// PATCH. A big segment cannot be created here: synced ones come from
+// their integration.
+func (s *Server) createSegment(w http.ResponseWriter, r *http.Request) {
+	v := mux.Vars(r)
+	var in struct {
+		Key         string `json:"key"`
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		Unbounded   bool   `json:"unbounded"`
+	}
+	if err := s.decodeRequest(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Unbounded {
+		s.writeError(w, r, invalid("/unbounded: the fake platform creates big segments only through an integration's POST /api/v2/segment-targets/{integrationKey}; leave unbounded out for a standard segment"))
+		return
+	}
+	if in.Name == "" {
+		s.writeError(w, r, invalid("/name is required: give the segment a display name"))
+		return
+	}
+	g, err := s.p.CreateSegment(v["projectKey"], v["environmentKey"], platform.SegmentInput{Key: in.Key, Name: in.Name, Description: in.Description})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.toSegment(g))
 }
 
 func (s *Server) getSegment(w http.ResponseWriter, r *http.Request) {

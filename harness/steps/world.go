@@ -33,6 +33,7 @@ type world struct {
 	last        *triggerReply
 	lastBody    []byte // the body of the last request sent to a trigger
 	lastFixture *fixture.Request
+	seg         *segmentState // synced-segment steps (segments.go)
 }
 
 type triggerState struct {
