@@ -9,6 +9,7 @@ package segment
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/flagharness/harness/harness/trigger"
 )
@@ -305,15 +306,7 @@ func (p *Parser) Capability() Capability {
 // fieldName turns a path under the capability into the dotted name partners
 // read in the manifest, e.g. "requestParser.memberArrayParser.memberIdPath".
 func fieldName(path string) string {
-	toks := trigger.Tokens(path)
-	out := ""
-	for i, t := range toks {
-		if i > 0 {
-			out += "."
-		}
-		out += t
-	}
-	return out
+	return strings.Join(trigger.Tokens(path), ".")
 }
 
 // exampleToken suggests a body field name for an empty required pointer.
