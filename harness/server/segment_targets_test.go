@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/client"
@@ -254,5 +255,49 @@ func TestSegmentTargetsObserved(t *testing.T) {
 	s.post(t, "hto", "tok", `{`)
 	if len(calls) != 2 || calls[0].Status != 204 || calls[0].Sync == nil || calls[0].Sync.Cohorts[0].Added[0] != "a" || calls[1].Status != 400 || calls[1].Error == "" {
 		t.Fatalf("calls: %+v", calls)
+	}
+}
+
+func TestSegmentTargetsRateLimit(t *testing.T) {
+	s := mustSegServer(t, Options{Platform: platform.Options{RateLimit: platform.RateLimit{Calls: 2, Per: time.Hour}}})
+	body := `{"environmentId":"` + csid + `","cohortId":"9","cohortName":"B","action":"add","members":[{"id":"a"}]}`
+	for i, want := range []int{204, 204, 429} {
+		r := s.post(t, "hto", "tok", body)
+		if r.Status != want {
+			t.Fatalf("request %d: %d, want %d: %s", i, r.Status, want, r.Body)
+		}
+		if want == 429 && (r.Header.Get("X-Ratelimit-Reset") == "" || !strings.Contains(string(r.Body), "rate_limited")) {
+			t.Fatalf("429 without X-Ratelimit-Reset or envelope: %v %s", r.Header, r.Body)
+		}
+	}
+	// another integration has its own window
+	if r := s.post(t, "rud", "tok", `{"environmentId":"`+csid+`","cohortId":"a","cohortName":"A","listData":{"add":[{"id":"x"}]}}`); r.Status != 200 {
+		t.Fatalf("rud: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestSegmentTargetsHostileBodies: whatever the body, a 4xx with JSON, never
+// a 5xx, and nothing applied.
+func TestSegmentTargetsHostileBodies(t *testing.T) {
+	s := mustSegServer(t, Options{})
+	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+	for _, body := range []string{
+		"", " ", "null", "[]", "\"x\"", "1e999999", deep, "{\"environmentId\":" + deep + "}",
+		"\xff\xfe{}", `{"environmentId":"` + csid + `","cohortId":"9","cohortName":"B","action":"add","members":[null,1,"x"]}`,
+		`{"environmentId":"` + csid + `","cohortId":"9","cohortName":"B","action":"add","members":[{"id":{"a":1}}]}`,
+		`{"environmentId":"` + csid + `","cohortId":"9","cohortName":"B","action":"add","members":[{"id":""}]}`,
+		`{"environmentId":"` + csid + `","cohortId":"9","cohortName":"B","action":["add"],"members":[{"id":"a"}]}`,
+		`{"environmentId":"` + csid + `","cohortId":"` + strings.Repeat("c", 300) + `","cohortName":"B","action":"add","members":[{"id":"a"}]}`,
+		`{"environmentId":"` + csid + `","cohortId":"9","cohortName":"B","action":"add","members":[{"id":"a"}]} {}`,
+	} {
+		for _, key := range []string{"hto", "amp", "rud"} {
+			r := s.post(t, key, "tok", body)
+			if r.Status < 400 || r.Status > 499 || !json.Valid(r.Body) {
+				t.Errorf("%s %.60q: %d %s", key, body, r.Status, client.Clip(r.Body))
+			}
+		}
+	}
+	if _, total, err := s.c.Segments(context.Background(), "default", "production", 0); err != nil || total != 0 {
+		t.Fatalf("segments after hostile bodies: %d %v", total, err)
 	}
 }
