@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,6 +65,93 @@ func TestReplayDryRunSegments(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestServeSegmentsSeedRecordAndBanner runs harness serve on a scaffolded
+// synced-segment integration with a seeded client-side ID and token, sends
+// the scaffolded payload, and checks the banner, the effect and the
+// recording (token redacted).
+func TestServeSegmentsSeedRecordAndBanner(t *testing.T) {
+	root := scaffoldRepo(t, "acme-cohorts", "--capability", "segments", "--style", "arrays")
+	seed := filepath.Join(root, "seed.yaml")
+	const token = "seeded-writer-token"
+	if err := os.WriteFile(seed, []byte("clientSideIds:\n  - {env: production, id: example-client-side-id}\ntokens:\n  - {token: "+token+", role: writer}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recDir := filepath.Join(root, "recorded")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--root", root, "--addr", "127.0.0.1:0", "--seed", seed, "--log-level", "error", "--record", recDir}, pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var banner []string
+	base := ""
+	for sc.Scan() {
+		line := sc.Text()
+		banner = append(banner, line)
+		if u, ok := strings.CutPrefix(line, "harness serve: fake flag platform at "); ok {
+			base = u
+		}
+		if strings.Contains(line, "client-side ID of default/test") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	all := strings.Join(banner, "\n")
+	if base == "" || !strings.Contains(all, "1 with a syncedSegment capability: POST "+base+"/api/v2/segment-targets/KEY") ||
+		!strings.Contains(all, "client-side ID of default/production: example-client-side-id") {
+		t.Fatalf("banner:\n%s\nstderr: %s", all, stderr.String())
+	}
+	body, err := os.ReadFile(filepath.Join(root, "fixtures", "acme-cohorts", "cohort-add.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(tok string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v2/segment-targets/acme-cohorts", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := send("not-seeded"); got != http.StatusForbidden {
+		t.Fatalf("an unknown token: %d, want 403", got)
+	}
+	if got := send(token); got != http.StatusNoContent {
+		t.Fatalf("the seeded token: %d, want 204", got)
+	}
+	res, err := http.Get(base + "/api/v2/segments/default/production/acme-cohorts-cohort-1/contexts/member-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Included bool }
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	res.Body.Close()
+	if !m.Included {
+		t.Fatal("member-2 is not included after the sync")
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	files, err := os.ReadDir(filepath.Join(recDir, "acme-cohorts"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("expected both requests recorded, got %v (%v)", files, err)
+	}
+	for _, f := range files {
+		rec, err := os.ReadFile(filepath.Join(recDir, "acme-cohorts", f.Name()))
+		if err != nil || strings.Contains(string(rec), token) || !strings.Contains(string(rec), `"action": "syncedSegment"`) {
+			t.Fatalf("recording %s: %s (%v)", f.Name(), rec, err)
 		}
 	}
 }
