@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cucumber/godog"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/client"
@@ -456,7 +457,11 @@ func (w *world) segmentHistoryIs(key, env, actions string) error {
 			got = append(got, a.Action)
 		}
 	}
-	return w.diff(fmt.Sprintf("the change history of the segment %q (oldest first)", key), keyList(actions), got)
+	want := keyList(actions)
+	if cmp.Equal(want, got) {
+		return nil
+	}
+	return w.segFailf("expected the change history of the segment %q (oldest first) to be %v, but got %v\n  diff (-expected +got):\n%s", key, want, got, indent(cmp.Diff(want, got)))
 }
 
 func (w *world) segmentLatestSays(key, env, text string) error {
