@@ -39,6 +39,8 @@ func commands() []command {
 		{"replay", "send recorded fixtures to a trigger URL, or dry-run them through a parser", runReplay},
 		{"new", "scaffold a new trigger integration with fixtures and a feature", runNew},
 		{"load", "drive a running fake platform with concurrent trigger traffic and verify it", runLoad},
+		{"preview", "show the request an outbound hook would send for a change, without sending it", runPreview},
+		{"sink", "receive and print outbound hook requests, checking their signature", runSink},
 	}
 }
 

@@ -36,18 +36,7 @@ type Integration struct {
 
 func (i Integration) clone() Integration {
 	i.Capabilities = slices.Clone(i.Capabilities)
-	if i.Trigger != nil {
-		t := *i.Trigger
-		if t.DefaultEventName != nil {
-			v := *t.DefaultEventName
-			t.DefaultEventName = &v
-		}
-		if t.TestEventNameRegexp != nil {
-			v := *t.TestEventNameRegexp
-			t.TestEventNameRegexp = &v
-		}
-		i.Trigger = &t
-	}
+	i.Trigger = i.Trigger.Clone()
 	return i
 }
 
@@ -199,11 +188,6 @@ func (p *Platform) Reset() {
 	p.windows = map[string]*window{}
 	p.limitMu.Unlock()
 }
-
-// SetClock replaces the clock, for tests of time-dependent behaviour that
-// get a platform built by others. Call it before the platform is in use;
-// Options.Now is the way to set the clock when building one.
-func (p *Platform) SetClock(now func() time.Time) { p.now = now }
 
 func (p *Platform) nowMs() int64 { return p.now().UnixMilli() }
 

@@ -93,25 +93,33 @@ func (s *Server) listSegments(w http.ResponseWriter, r *http.Request) {
 // their integration.
 func (s *Server) createSegment(w http.ResponseWriter, r *http.Request) {
 	v := mux.Vars(r)
+	// Every field of the document's SegmentBody is decoded, so a wrong type
+	// anywhere is a 400 rather than silently ignored.
 	var in struct {
-		Key         string `json:"key"`
-		Name        string `json:"name"`
-		Description string `json:"description"`
-		Unbounded   bool   `json:"unbounded"`
+		Key                  *string  `json:"key"`
+		Name                 *string  `json:"name"`
+		Description          string   `json:"description"`
+		Tags                 []string `json:"tags"`
+		Unbounded            bool     `json:"unbounded"`
+		UnboundedContextKind string   `json:"unboundedContextKind"`
 	}
 	if err := s.decodeRequest(r, &in); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if in.Key == nil {
+		s.writeError(w, r, invalid("/key is required: give the segment a key"))
 		return
 	}
 	if in.Unbounded {
 		s.writeError(w, r, invalid("/unbounded: the fake platform creates big segments only through an integration's POST /api/v2/segment-targets/{integrationKey}; leave unbounded out for a standard segment"))
 		return
 	}
-	if in.Name == "" {
+	if in.Name == nil || *in.Name == "" {
 		s.writeError(w, r, invalid("/name is required: give the segment a display name"))
 		return
 	}
-	g, err := s.p.CreateSegment(v["projectKey"], v["environmentKey"], platform.SegmentInput{Key: in.Key, Name: in.Name, Description: in.Description})
+	g, err := s.p.CreateSegment(v["projectKey"], v["environmentKey"], platform.SegmentInput{Key: *in.Key, Name: *in.Name, Description: in.Description})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
