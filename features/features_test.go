@@ -97,7 +97,9 @@ func TestCorpusFeatures(t *testing.T) {
 		FixturesDir: filepath.Join(root, "fixtures"),
 		Tags:        steps.CorpusTag,
 	})
-	want := []string{"datadog", "dynatrace", "dynatrace-cloud-automation", "generic-trigger", "honeycomb", "new-relic-apm", "signalfx"}
+	want := []string{"datadog", "dynatrace", "dynatrace-cloud-automation", "generic-trigger", "honeycomb", "new-relic-apm", "signalfx",
+		// synced segments (PLATFORM.md 9)
+		"amplitude", "example-synced-segment-integration2", "hightouch", "rudderstack", "segment-audiences", "tealium-synced-segments"}
 	ran := map[string]bool{}
 	for _, f := range res.Ran {
 		ran[strings.TrimSuffix(filepath.Base(f), ".feature")] = true

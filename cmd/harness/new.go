@@ -9,11 +9,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flagharness/harness/harness/scaffold"
+	"github.com/flagharness/harness/harness/segment"
 )
 
 const newHelp = `Usage:
   harness new KEY [--name NAME] [--parser eventName=/p,value=/p,url=/p]
                   [--test-regexp RE] [--root DIR]
+  harness new KEY --capability segments [--style boolean|arrays|action]
+                  [--name NAME] [--root DIR]
 
 Scaffolds a trigger integration that passes "harness check" at once:
 
@@ -33,6 +36,13 @@ value and url are optional; default eventName=/eventName,value=/value,url=/url).
 schema default ".*[Tt][Ee][Ss][Tt].*" applies. Nothing is overwritten: the
 command stops if the integration, a fixture or the feature already exists.
 
+With --capability segments it scaffolds a synced-segment integration
+instead: a manifest with capabilities.syncedSegment in one of the three
+parser styles (boolean: a true/false per member; arrays: add and remove
+arrays; action: one action per batch, the default being arrays), two cohort
+payloads (fixtures/KEY/cohort-add.json, cohort-remove.json) built at the
+parser's pointers, and a feature that sends them to the segment endpoint.
+
 Then replace the placeholder links and e-mail in the manifest, record real
 alerts with "harness serve --record fixtures", and run "harness check".
 
@@ -42,6 +52,7 @@ Examples:
       --parser eventName=/incident/title,value=/incident/metrics/0/value,url=/incident/links/html \
       --test-regexp '^\[Test\] '
   harness new acme-alerts --root ../my-integrations
+  harness new acme-cohorts --capability segments --style boolean
 
 Flags:
 `
@@ -53,6 +64,8 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	parser := fs.String("parser", "eventName=/eventName,value=/value,url=/url", "JSON pointers: eventName=/p,value=/p,url=/p")
 	testRE := fs.String("test-regexp", "", "testEventNameRegexp (default: the schema's)")
 	root := fs.String("root", ".", "integration repository to write into")
+	capability := fs.String("capability", "trigger", "what to scaffold: trigger or segments")
+	style := fs.String("style", "arrays", "with --capability segments: boolean, arrays or action")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "harness new: %v\nRun \"harness new --help\" for usage.\n", err)
@@ -71,7 +84,25 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fs.Changed("test-regexp") {
 		opts.TestRegexp = testRE
 	}
-	files, err := scaffold.Build(opts)
+	var files []scaffold.File
+	var err error
+	switch *capability {
+	case "trigger":
+		if fs.Changed("style") {
+			fmt.Fprintf(stderr, "harness new: --style applies to --capability segments only\n")
+			return exitUsage
+		}
+		files, err = scaffold.Build(opts)
+	case "segments", "syncedSegment":
+		if fs.Changed("parser") || fs.Changed("test-regexp") {
+			fmt.Fprintf(stderr, "harness new: --parser and --test-regexp apply to triggers; a segments scaffold takes --style\n")
+			return exitUsage
+		}
+		files, err = scaffold.BuildSegments(scaffold.SegmentOptions{Key: fs.Arg(0), Name: *name, Style: segment.Style(*style)})
+	default:
+		fmt.Fprintf(stderr, "harness new: --capability %q: use trigger or segments\n", *capability)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "harness new: %v\n", err)
 		return exitUsage

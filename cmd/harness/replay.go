@@ -21,14 +21,20 @@ const replayHelp = `Usage:
   harness replay FIXTURE... --integration KEY --dry-run [--root DIR]
 
 Sends each fixture to a trigger URL, the fake platform's or the real one's, and
-prints the status and the response body. Exits 1 if any status is not 2xx or a
+prints the status and the response body. The URL may also be a synced-segment
+endpoint, .../api/v2/segment-targets/KEY: pass the access token with
+--header "Authorization: TOKEN". Exits 1 if any status is not 2xx or a
 request could not be sent.
 
 With --dry-run nothing is sent: each fixture's body goes through the parser of
 integration KEY (from DIR/integrations/KEY/manifest.json), and the command
 prints the event name, value and URL the platform would read and whether it is
 a test event. For a recorded file it also says when that differs from what the
-platform parsed when the file was recorded.
+platform parsed when the file was recorded. For an integration with
+capabilities.syncedSegment (and no trigger, or a fixture recorded at the
+segment endpoint) it prints the client-side ID, the context kind, and per cohort
+the segment key and each member to add (+) or remove (-), or why the platform
+would refuse the body.
 
 A FIXTURE is a raw body file (sent as POST with Content-Type: application/json,
 byte for byte), a recorded request file (*.request.json: its method, headers
@@ -156,6 +162,9 @@ func replaySend(ctx context.Context, reqs []*fixture.Request, to string, timeout
 }
 
 func replayDry(reqs []*fixture.Request, root, key string, stdout, stderr io.Writer) int {
+	if m := replaySegmentManifest(root, key, reqs); m != nil {
+		return replaySegmentDry(reqs, m, stdout, stderr)
+	}
 	rules, err := replayRules(root, key)
 	if err != nil {
 		fmt.Fprintf(stderr, "harness replay: %v\n", err)

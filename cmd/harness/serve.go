@@ -27,7 +27,8 @@ import (
 
 const serveHelp = `Usage:
   harness serve [--root DIR] [--addr HOST:PORT] [--seed FILE] [--api-token TOKEN]
-                [--record DIR] [--rate-limit N/DURATION] [--insecure] [--log-level LEVEL]
+                [--record DIR] [--rate-limit N/DURATION] [--max-members N] [--insecure]
+                [--log-level LEVEL]
 
 Runs a fake flag platform on your machine: the real platform's REST API subset
 (projects, flags, triggers, change history, integration manifests) and real
@@ -81,11 +82,30 @@ Examples:
   # start over between runs without restarting
   curl -X POST http://127.0.0.1:8787/_internal/reset
 
+Integrations with capabilities.syncedSegment take cohort syncs at
+POST /api/v2/segment-targets/KEY (Authorization: an access token, no Bearer;
+Content-Type: application/json). The body's client-side ID picks the
+environment: each environment's _id, shown by GET /api/v2/projects/default, or
+set with the seed's clientSideIds or PUT
+/_internal/environments/PROJECT/ENV/client-side-id {"id": "..."}. Without
+--api-token or seeded tokens any token is a writer; with them, a token needs
+role writer or the actions createSegment and updateIncluded. Read the result
+with GET /api/v2/segments/default/production[/KEY[/contexts/CONTEXT]].
+
+  # sync a RudderStack audience into production
+  harness serve --root ../integration-framework --seed seed.yaml   # clientSideIds: [{env: production, id: my-csid}]
+  curl -X POST -H 'Authorization: any-token' -H 'Content-Type: application/json' \
+       -d '{"environmentId":"my-csid","cohortId":"a1","cohortName":"Trial","listData":{"add":[{"id":"u1"}],"remove":[]}}' \
+       http://127.0.0.1:8787/api/v2/segment-targets/rudderstack
+
 A seed file is YAML or JSON with the keys projects (key, name, environments),
 flags (project, key, name, description, on: {ENV: true|false}) and triggers
 (project, flag, env, integration, action turnFlagOn|turnFlagOff (default
-turnFlagOff), comment, id: 24 hex digits, token). project defaults to
-"default". POST /_internal/reset returns to the seeded state.
+turnFlagOff), comment, id: 24 hex digits, token), tokens (token, name, role
+reader|writer|admin|owner, or actions and projects), clientSideIds (project,
+env, id) and segments (project, env, key, name, included). An environment of
+projects may set clientSideId. project defaults to "default". POST
+/_internal/reset returns to the seeded state.
 
 Flags:
 `
@@ -100,9 +120,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// so that --help never prints the token.
 	token := fs.String("api-token", "", "API calls must send this in Authorization (default $HARNESS_API_TOKEN)")
 	insecure := fs.Bool("insecure", false, "allow a non-loopback --addr without an API token")
-	record := fs.String("record", "", "save every trigger request under DIR/<integration>/ as a fixture")
+	record := fs.String("record", "", "save every trigger and segment-sync request under DIR/<integration>/ as a fixture")
+	rate := fs.String("rate-limit", "", `per-trigger (and per-integration segment sync) limit, e.g. "5/1m" (default: none)`)
 	redact := fs.StringArray("redact", nil, "with --record, also hide this header, or the body value at this JSON pointer (/auth/password); repeatable")
-	rate := fs.String("rate-limit", "", `per-trigger limit, e.g. "5/1m" (default: none)`)
+	maxMembers := fs.Int("max-members", 0, "refuse a segment sync of more members than this with 400 (default: no cap)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
@@ -175,7 +196,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger,
-		Platform: platform.Options{RateLimit: rl}}
+		Platform: platform.Options{RateLimit: rl}, SegmentMaxMembers: *maxMembers}
 	if *record != "" {
 		rec, err := fixture.NewRecorder(*record)
 		if err != nil {
@@ -188,6 +209,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				logger.Error("recording a trigger request", "integration", c.IntegrationKey, "err", err)
 			}
 		}
+		opts.OnSegment = func(c api.SegmentCall) {
+			if _, err := rec.RecordSegment(c); err != nil {
+				logger.Error("recording a segment request", "integration", c.IntegrationKey, "err", err)
+			}
+		}
 	}
 	srv, err := server.Start(ms, opts, setup)
 	if err != nil {
@@ -198,6 +224,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	printBanner(stdout, srv, srv.Platform(), ms, from, seeded, *token != "")
+	printSegmentBanner(stdout, srv, ms)
 
 	<-ctx.Done()
 	logger.Info("shutting down")

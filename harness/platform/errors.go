@@ -17,8 +17,11 @@ const (
 	// CodeStaleVersion is a patch that expected another _version.
 	CodeStaleVersion Code = "stale_version"
 	CodeUnauthorized Code = "unauthorized"
-	CodeRateLimited  Code = "rate_limited"
-	CodeInternal     Code = "internal"
+	// CodeForbidden is a known token that may not do what was asked, or a
+	// request the caller's token cannot reach (PLATFORM.md 9.2 answers 403).
+	CodeForbidden   Code = "forbidden"
+	CodeRateLimited Code = "rate_limited"
+	CodeInternal    Code = "internal"
 )
 
 // Error is the platform's one domain error type.
@@ -48,6 +51,7 @@ var (
 	ErrConflict     = &Error{Code: CodeConflict}
 	ErrStaleVersion = &Error{Code: CodeStaleVersion}
 	ErrUnauthorized = &Error{Code: CodeUnauthorized}
+	ErrForbidden    = &Error{Code: CodeForbidden}
 	ErrRateLimited  = &Error{Code: CodeRateLimited}
 	ErrInternal     = &Error{Code: CodeInternal}
 )

@@ -112,7 +112,11 @@ func New(ints []Integration, opts Options) (*Platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("platform: building the store: %w", err)
 	}
-	p.db.Store(db)
+	// A snapshot, as Reset installs: go-memdb tracks every mutated radix
+	// node of its primary database to notify watchers (none here), and past
+	// 8,192 of them in one transaction its commit walks the whole tree, so a
+	// synced segment of a million members made every large sync slow.
+	p.db.Store(db.Snapshot())
 	if _, err := p.CreateProject(ProjectInput{Key: DefaultProject, Name: "Default"}); err != nil {
 		return nil, fmt.Errorf("platform: creating the default project: %w", err)
 	}

@@ -47,7 +47,11 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 			return Project{}, errorf(CodeInvalid, "/environments/%d/key: %q appears twice; environment keys must be unique", i, e.Key)
 		}
 		seen[e.Key] = true
-		envs[i].ID = newID()
+		if e.ID == "" {
+			envs[i].ID = newID()
+		} else if err := checkKey("/environments/"+strconv.Itoa(i)+"/_id (client-side ID)", e.ID); err != nil {
+			return Project{}, err
+		}
 		if envs[i].Name == "" {
 			envs[i].Name = e.Key
 		}
@@ -63,6 +67,16 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 	}
 	if existing != nil {
 		return Project{}, errorf(CodeConflict, "a project with key %q already exists; choose another key", in.Key)
+	}
+	for i, e := range envs {
+		if slices.IndexFunc(envs[:i], func(o Environment) bool { return o.ID == e.ID }) >= 0 {
+			return Project{}, errorf(CodeInvalid, "/environments/%d: client-side ID %q appears twice; give each environment its own", i, e.ID)
+		}
+		if owner, other, found, err := envByClientSideID(txn, e.ID); err != nil {
+			return Project{}, err
+		} else if found {
+			return Project{}, errorf(CodeConflict, "client-side ID %q of environment %q already belongs to environment %q of project %q: choose another", e.ID, e.Key, other.Key, owner.Key)
+		}
 	}
 	if err := txn.Insert(tableProjects, proj); err != nil {
 		return Project{}, internal(err)

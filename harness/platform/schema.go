@@ -21,6 +21,9 @@ func schema() *memdb.DBSchema {
 			tableFlags:    flagsTableSchema(),
 			tableTriggers: triggersTableSchema(),
 			tableAudit:    auditTableSchema(),
+			tableTokens:   tokensTableSchema(),
+			tableSegments: segmentsTableSchema(),
+			tableMembers:  membersTableSchema(),
 		},
 	}
 }

@@ -16,6 +16,41 @@ type Seed struct {
 	Projects []SeedProject `yaml:"projects"`
 	Flags    []SeedFlag    `yaml:"flags"`
 	Triggers []SeedTrigger `yaml:"triggers"`
+	// Tokens are API access tokens with their roles (PLATFORM.md 9.2).
+	Tokens []SeedToken `yaml:"tokens"`
+	// ClientSideIDs give existing environments (those of project
+	// "default", say) the client-side IDs partner payloads carry.
+	ClientSideIDs []SeedClientSideID `yaml:"clientSideIds"`
+	// Segments are standard (not synced) segments.
+	Segments []SeedSegment `yaml:"segments"`
+}
+
+// SeedToken is one access token: a built-in role, or custom-role actions
+// limited to some projects (patterns; empty means all).
+type SeedToken struct {
+	Token    string   `yaml:"token"`
+	Name     string   `yaml:"name"`
+	Role     string   `yaml:"role"`
+	Actions  []string `yaml:"actions"`
+	Projects []string `yaml:"projects"`
+}
+
+// SeedClientSideID sets one environment's client-side ID. Project defaults
+// to "default".
+type SeedClientSideID struct {
+	Project     string `yaml:"project"`
+	Environment string `yaml:"env"`
+	ID          string `yaml:"id"`
+}
+
+// SeedSegment is one standard segment. Project defaults to "default".
+type SeedSegment struct {
+	Project     string   `yaml:"project"`
+	Environment string   `yaml:"env"`
+	Key         string   `yaml:"key"`
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Included    []string `yaml:"included"`
 }
 
 // SeedProject is one project of a seed; without environments it gets
@@ -31,6 +66,8 @@ type SeedEnvironment struct {
 	Key   string `yaml:"key"`
 	Name  string `yaml:"name"`
 	Color string `yaml:"color"`
+	// ClientSideID fixes the environment's client-side ID (its _id).
+	ClientSideID string `yaml:"clientSideId"`
 }
 
 // SeedFlag is one boolean flag of a seed. Project defaults to "default".
@@ -66,7 +103,7 @@ func ParseSeed(name string, data []byte) (*Seed, error) {
 		if errors.Is(err, io.EOF) {
 			return &s, nil
 		}
-		return nil, fmt.Errorf("%s: %v (expected top-level keys projects, flags and triggers; see harness serve --help)", name, err)
+		return nil, fmt.Errorf("%s: %v (expected top-level keys projects, flags, triggers, tokens, clientSideIds and segments; see harness serve --help)", name, err)
 	}
 	return &s, nil
 }
@@ -81,7 +118,7 @@ func (p *Platform) ApplySeed(name string, s *Seed) ([]Trigger, error) {
 			in.Name = sp.Key
 		}
 		for _, e := range sp.Environments {
-			in.Environments = append(in.Environments, Environment{Key: e.Key, Name: e.Name, Color: e.Color})
+			in.Environments = append(in.Environments, Environment{Key: e.Key, Name: e.Name, Color: e.Color, ID: e.ClientSideID})
 		}
 		if _, err := p.CreateProject(in); err != nil {
 			return nil, fmt.Errorf("%s: /projects/%d: %w", name, i, err)
@@ -96,6 +133,30 @@ func (p *Platform) ApplySeed(name string, s *Seed) ([]Trigger, error) {
 		}
 		if _, err := p.CreateFlag(sf.Project, FlagInput{Key: sf.Key, Name: sf.Name, Description: sf.Description, On: sf.On}); err != nil {
 			return nil, fmt.Errorf("%s: /flags/%d: %w", name, i, err)
+		}
+	}
+	for i, c := range s.ClientSideIDs {
+		if c.Project == "" {
+			c.Project = DefaultProject
+		}
+		if _, err := p.SetClientSideID(c.Project, c.Environment, c.ID); err != nil {
+			return nil, fmt.Errorf("%s: /clientSideIds/%d: %w", name, i, err)
+		}
+	}
+	for i, t := range s.Tokens {
+		if t.Name == "" {
+			t.Name = fmt.Sprintf("token %d", i)
+		}
+		if err := p.AddToken(Token{Secret: t.Token, Name: t.Name, Role: t.Role, Actions: t.Actions, Projects: t.Projects}); err != nil {
+			return nil, fmt.Errorf("%s: /tokens/%d: %w", name, i, err)
+		}
+	}
+	for i, sg := range s.Segments {
+		if sg.Project == "" {
+			sg.Project = DefaultProject
+		}
+		if _, err := p.CreateSegment(sg.Project, sg.Environment, SegmentInput{Key: sg.Key, Name: sg.Name, Description: sg.Description, Included: sg.Included}); err != nil {
+			return nil, fmt.Errorf("%s: /segments/%d: %w", name, i, err)
 		}
 	}
 	var out []Trigger

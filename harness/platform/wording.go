@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/flagharness/harness/harness/trigger"
@@ -153,3 +154,33 @@ func escapeText(s string) string { return textEscaper.Replace(s) }
 var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "\n", "", "\r", "")
 
 func escapeURL(s string) string { return urlEscaper.Replace(s) }
+
+// segmentCreatedWording words the creation of a segment; integrationKey is
+// set when an integration's sync created it.
+func segmentCreatedWording(name, link, integrationKey string) wording {
+	w := wording{TitleVerb: "created the segment", Title: "created the segment " + name,
+		Description: "created the segment [" + name + "](" + link + ")"}
+	if integrationKey != "" {
+		w.Description += " synced by " + integrationKey
+		w.ShortDescription = "synced by " + integrationKey
+	}
+	return w
+}
+
+// segmentUpdatedWording words a change of a segment's included targets.
+func segmentUpdatedWording(name, link string, added, removed int, integrationKey string) wording {
+	what := "included " + plural(added, "context") + ", removed " + plural(removed, "context")
+	w := wording{TitleVerb: "updated the segment", Title: "updated the segment " + name,
+		Description: "updated the included targets of [" + name + "](" + link + "): " + what, ShortDescription: what}
+	if integrationKey != "" {
+		w.Description += " (synced by " + integrationKey + ")"
+	}
+	return w
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}

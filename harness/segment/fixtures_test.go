@@ -37,10 +37,9 @@ func summary(r *segment.Request, err error) string {
 	return fmt.Sprintf("env=%s kind=%s | %s", r.EnvironmentID, r.ContextKind, strings.Join(cohorts, " | "))
 }
 
-// fixturesDir holds the partners' payloads until the scenarios that send
-// them exist: features/features_test.go requires a feature for every file
-// under fixtures/, so each folder moves to fixtures/<key>/ with its features.
-var fixturesDir = filepath.Join("testdata", "fixtures")
+// fixturesDir holds the partners' payloads that features/ sends to the
+// segment endpoint; this test pins what the parser reads from each.
+var fixturesDir = filepath.Join("..", "..", "fixtures")
 
 // TestFixtures parses every synced-segment fixture with its corpus
 // manifest and pins what the endpoint will read from it: the scenarios

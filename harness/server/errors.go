@@ -43,6 +43,7 @@ var errTooLarge error = &httpError{refusal: refuseTooLarge, message: "the reques
 const (
 	codeInvalid      = "invalid_request"          // 400 [documented]
 	codeUnauthorized = "unauthorized"             // 401 [documented]
+	codeForbidden    = "forbidden"                // 403 [documented]
 	codeNotFound     = "not_found"                // 404 [documented]
 	codeStale        = "optimistic_locking_error" // 409 [documented]
 	codeRateLimited  = "rate_limited"             // 429 [documented]
@@ -89,6 +90,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeEnvelope(w, http.StatusConflict, codeStale, pe.Message)
 	case platform.CodeUnauthorized:
 		writeEnvelope(w, http.StatusUnauthorized, codeUnauthorized, pe.Message)
+	case platform.CodeForbidden:
+		writeEnvelope(w, http.StatusForbidden, codeForbidden, pe.Message)
 	case platform.CodeRateLimited:
 		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(pe.ResetAt, 10))
 		writeEnvelope(w, http.StatusTooManyRequests, codeRateLimited, pe.Message)

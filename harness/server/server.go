@@ -28,6 +28,12 @@ type Options struct {
 	Insecure  bool         // allow a non-loopback Addr without an APIToken
 	Logger    *slog.Logger // default: discard
 	OnTrigger func(api.TriggerCall)
+	// OnSegment observes every request to the synced-segment endpoint
+	// (for serve --record), refused ones included.
+	OnSegment func(api.SegmentCall)
+	// SegmentMaxMembers caps the members of one synced-segment request (400
+	// above it); 0 means no cap, as the platform documents none.
+	SegmentMaxMembers int
 	// ReadTimeout bounds reading one whole request, headers and body, so a
 	// client that stalls mid-request cannot hold a connection for ever.
 	// Zero means 30 seconds.
@@ -60,6 +66,7 @@ type Server struct {
 	srv     *http.Server
 	url     string
 	done    chan struct{}
+	segs    segmentParsers // compiled syncedSegment capabilities, by integration key
 }
 
 // Start is the one wiring of a fresh platform and its server, used by
@@ -310,6 +317,7 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	registerFlagRoutes(r)
 	registerTriggerRoutes(r)
 	registerAuditRoutes(r)
+	registerSegmentRoutes(r)
 	registerInternalRoutes(r)
 	return r
 })

@@ -63,6 +63,10 @@ const (
 )
 
 func definitions() []def {
+	return append(triggerDefinitions(), segmentDefinitions()...)
+}
+
+func triggerDefinitions() []def {
 	return []def{
 		{"Given", `^the integration ` + qs + `$`,
 			"Chooses the integration whose manifest parses the scenario's payloads. It must be loaded from the root and have a trigger capability.",

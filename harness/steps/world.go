@@ -34,7 +34,8 @@ type world struct {
 	lastBody    []byte // the body of the last request sent to a trigger
 	lastFixture *fixture.Request
 
-	setup setupMark // the history the Given steps wrote (history.go)
+	setup setupMark     // the history the Given steps wrote (history.go)
+	seg   *segmentState // synced-segment steps (segments.go)
 }
 
 type triggerState struct {

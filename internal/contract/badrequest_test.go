@@ -38,6 +38,12 @@ func validRequests(triggerID string) []validRequest {
 		{"patchTriggerWorkflow", "PATCH", triggers + "/" + triggerID, map[string]any{"comment": "c",
 			"instructions": []any{map[string]any{"kind": "disableTrigger"}}}},
 		{"deleteTriggerWorkflow", "DELETE", triggers + "/" + triggerID, nil},
+		{"getSegments", "GET", "/api/v2/segments/default/production", nil},
+		{"postSegment", "POST", "/api/v2/segments/default/production", map[string]any{"key": "fresh-segment", "name": "Fresh", "description": "d", "tags": []any{"t"}}},
+		{"getSegment", "GET", "/api/v2/segments/default/production/beta", nil},
+		{"patchSegment", "PATCH", "/api/v2/segments/default/production/beta", map[string]any{"comment": "c",
+			"patch": []any{map[string]any{"op": "replace", "path": "/name", "value": "Beta 2"}}}},
+		{"getSegmentMembershipForContext", "GET", "/api/v2/segments/default/production/cohorts-c1/contexts/u1", nil},
 		{"getAuditLogEntries", "GET", "/api/v2/auditlog", nil},
 		{"getAuditLogEntry", "GET", "/api/v2/auditlog/ffffffffffffffffffffffff", nil},
 	}
@@ -65,6 +71,11 @@ func TestRequestsTheDocumentRejects(t *testing.T) {
 	}
 	f.must(201, "POST", triggers, map[string]any{"integrationKey": "generic-trigger",
 		"instructions": []any{map[string]any{"kind": "turnFlagOff"}}}).decode(t, &tr)
+
+	f.must(200, "PUT", "/_internal/environments/default/production/client-side-id", map[string]any{"id": "contract-csid"})
+	f.must(204, "POST", "/api/v2/segment-targets/cohorts", map[string]any{"environmentId": "contract-csid", "cohortId": "c1", "cohortName": "C1",
+		"add": []map[string]any{{"id": "u1"}}})
+	f.must(201, "POST", "/api/v2/segments/default/production", map[string]any{"key": "beta", "name": "Beta"})
 
 	reqs := validRequests(tr.ID)
 	listed := map[string]bool{}

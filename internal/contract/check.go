@@ -213,6 +213,9 @@ func (c *Contract) checkResponse(route *routers.Route, params map[string]string,
 	}
 	if ref == nil {
 		tol := tolerate(op, x.Status)
+		if tol == "" && x.Status == http.StatusBadRequest && len(res.RequestMisfits) > 0 {
+			tol = TolerateRejected400
+		}
 		if tol == "" {
 			return []Misfit{{id, "response", "status", "status",
 				fmt.Sprintf("the document lists no %d for this operation (it lists %s)", x.Status, strings.Join(statuses(op), ", "))}}

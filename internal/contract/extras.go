@@ -24,6 +24,8 @@ var Extras = []Extra{
 	{"GET", "/_internal/health", "README, harness serve", "the fake's health check"},
 	{"POST", "/_internal/reset", "README, harness serve", "returns the fake to its start state"},
 	{"GET", "/_internal/deliveries", "README, harness serve", "outbound deliveries the fake recorded"},
+	{"PUT", "/_internal/environments/{projectKey}/{environmentKey}/client-side-id", "README, harness serve (Synced segments)", "gives an environment the client-side ID partner payloads carry"},
+	{"POST", "/_internal/tokens", "README, harness serve (Synced segments)", "makes the fake know an access token with a role or actions"},
 }
 
 // matchExtra finds the Extra for a method and path, or nil.

@@ -20,6 +20,9 @@ var manifests = map[string]string{
 	"generic-trigger": `{"name": "Generic", "capabilities": {"trigger": {
 		"documentation": "https://example.com/docs",
 		"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`,
+	"cohorts": `{"name": "Cohorts", "capabilities": {"syncedSegment": {"requestParser": {
+		"environmentIdPath": "/environmentId", "cohortIdPath": "/cohortId", "cohortNamePath": "/cohortName",
+		"addMemberArrayPath": "/add", "removeMemberArrayPath": "/remove", "memberArrayParser": {"memberIdPath": "/id"}}}}}`,
 }
 
 // fake is the fake platform behind the contract's middleware.
@@ -194,6 +197,26 @@ func exerciseAll(f *fake) {
 	f.must(200, "GET", "/api/v2/integration-manifests", nil)
 	f.must(200, "GET", "/api/v2/integration-manifests/generic-trigger", nil)
 	f.must(404, "GET", "/api/v2/integration-manifests/nope", nil)
+	// Synced segments (PLATFORM.md 9): a control route gives production a
+	// client-side ID, a partner's sync makes a big segment, the reads show it.
+	f.must(200, "PUT", "/_internal/environments/default/production/client-side-id", map[string]any{"id": "contract-csid"})
+	f.must(201, "POST", "/_internal/tokens", map[string]any{"token": "contract-sync", "name": "sync", "actions": []string{"createSegment", "updateIncluded"}})
+	f.must(204, "POST", "/api/v2/segment-targets/cohorts", map[string]any{"environmentId": "contract-csid", "cohortId": "c1", "cohortName": "C1",
+		"add": []map[string]any{{"id": "u1"}, {"id": "u2"}}, "remove": []map[string]any{{"id": "u3"}}})
+	f.must(400, "POST", "/api/v2/segment-targets/cohorts", map[string]any{"environmentId": "contract-csid", "cohortName": "C1"})
+	f.must(403, "POST", "/api/v2/segment-targets/cohorts", map[string]any{"environmentId": "contract-csid"}, "Authorization", "")
+	f.must(404, "POST", "/api/v2/segment-targets/nope", map[string]any{})
+	f.must(201, "POST", "/api/v2/segments/default/production", map[string]any{"key": "beta", "name": "Beta"})
+	f.must(200, "PATCH", "/api/v2/segments/default/production/beta", map[string]any{"instructions": []map[string]any{
+		{"kind": "addIncludedTargets", "contextKind": "user", "values": []string{"u9"}}}}, "Content-Type", semantic)
+	f.must(400, "PATCH", "/api/v2/segments/default/production/cohorts-c1", map[string]any{"instructions": []map[string]any{
+		{"kind": "addIncludedTargets", "contextKind": "user", "values": []string{"u9"}}}}, "Content-Type", semantic)
+	f.must(200, "GET", "/api/v2/segments/default/production", nil)
+	f.must(200, "GET", "/api/v2/segments/default/production/cohorts-c1", nil)
+	f.must(200, "GET", "/api/v2/segments/default/production/beta", nil)
+	f.must(404, "GET", "/api/v2/segments/default/production/nope", nil)
+	f.must(200, "GET", "/api/v2/segments/default/production/cohorts-c1/contexts/u1", nil)
+
 	f.must(200, "GET", "/_internal/health", nil)
 	f.must(204, "POST", "/_internal/reset", nil)
 }

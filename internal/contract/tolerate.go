@@ -37,6 +37,10 @@ const (
 	// keeps as it came. The document sets no range; kin-openapi cannot
 	// judge the number, and neither can clients that decode into float64.
 	TolerateHugeNumber = "number-beyond-float64"
+	// TolerateRejected400: a 400 with the error envelope to a request the
+	// document itself rejects (getSegments' limit as a word), on an
+	// operation whose responses list no 400.
+	TolerateRejected400 = "400-request-the-document-rejects"
 )
 
 // tolerate names the exception that allows an undocumented status, or "".
@@ -81,6 +85,10 @@ var proseBodies = map[string][]proseBody{
 	"patchFeatureFlag": {
 		{TolerateSemanticPatch, isSemantic, semanticPatchSchema()},
 		{TolerateJSONPatchArray, func(_ http.Header, v any) bool { _, ok := v.([]any); return ok }, jsonPatchSchema()},
+	},
+	// patchSegment's description gives the same semantic-patch body.
+	"patchSegment": {
+		{TolerateSemanticPatch, isSemantic, semanticPatchSchema()},
 	},
 }
 
