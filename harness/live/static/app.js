@@ -14,7 +14,7 @@ const model = {
 let source = null;
 let renderQueued = false;
 
-// el builds an element: attrs are set as attributes (never innerHTML), and
+// el builds an element: attrs are set as attributes (never as markup), and
 // string children become text nodes.
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
