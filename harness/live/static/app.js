@@ -13,6 +13,10 @@ const model = {
 };
 let source = null;
 let renderQueued = false;
+// dirty names the sections to redraw at the next render; a flag event
+// redraws the flags and triggers, not the feeds of bodies.
+const dirty = new Set();
+const ALL = ["flags", "triggers", "calls", "history", "projects", "integrations"];
 
 // el builds an element: attrs are set as attributes (never as markup), and
 // string children become text nodes.
@@ -112,20 +116,24 @@ function notice(text) {
 
 // ---- rendering ----
 
-function scheduleRender() {
+function scheduleRender(...sections) {
+  for (const s of sections) dirty.add(s);
   if (renderQueued) return;
   renderQueued = true;
-  setTimeout(() => { renderQueued = false; render(); }, 0);
+  // A microtask, not a timer: timers of a page in the background (or a
+  // headless one) are throttled to tens of milliseconds and more.
+  queueMicrotask(() => { renderQueued = false; render(); });
 }
 
 function render() {
   document.getElementById("main").hidden = false;
-  renderFlags();
-  renderTriggers();
-  renderFeed("calls", model.calls, renderCall, "No trigger calls yet: POST a vendor payload to a trigger URL.");
-  renderFeed("history", model.history, renderEntry, "No changes yet.");
-  renderProjects();
-  renderIntegrations();
+  if (dirty.has("flags")) renderFlags();
+  if (dirty.has("triggers")) renderTriggers();
+  if (dirty.has("calls")) renderFeed("calls", model.calls, renderCall, "No trigger calls yet: POST a vendor payload to a trigger URL.");
+  if (dirty.has("history")) renderFeed("history", model.history, renderEntry, "No changes yet.");
+  if (dirty.has("projects")) renderProjects();
+  if (dirty.has("integrations")) renderIntegrations();
+  dirty.clear();
 }
 
 function envsOf(projectKey) {
@@ -267,6 +275,7 @@ async function toggle(flag, env, on, button) {
 
 function upsert(map, key, v) { map.set(key, v); }
 
+// Each handler updates the model and returns the sections to redraw.
 const handlers = {
   state(d) {
     model.integrations = d.integrations || [];
@@ -275,16 +284,18 @@ const handlers = {
     model.triggers = new Map(d.triggers.map((t) => [t.id, t]));
     model.calls = d.calls || [];
     model.history = d.history || [];
+    return ALL;
   },
-  project(p) { upsert(model.projects, p.key, p); },
-  flag(f) { upsert(model.flags, f.project + "/" + f.key, f); },
-  trigger(t) { upsert(model.triggers, t.id, t); },
+  project(p) { upsert(model.projects, p.key, p); return ["projects", "flags"]; },
+  flag(f) { upsert(model.flags, f.project + "/" + f.key, f); return ["flags"]; },
+  trigger(t) { upsert(model.triggers, t.id, t); return ["triggers", "flags"]; },
   removed(r) {
     const m = { project: model.projects, flag: model.flags, trigger: model.triggers }[r.kind];
     if (m) m.delete(r.id);
+    return ["projects", "flags", "triggers"];
   },
-  call(c) { model.calls.push(c); if (model.calls.length > MAX_FEED) model.calls.shift(); },
-  history(h) { model.history.push(h); if (model.history.length > MAX_FEED) model.history.shift(); },
+  call(c) { model.calls.push(c); if (model.calls.length > MAX_FEED) model.calls.shift(); return ["calls"]; },
+  history(h) { model.history.push(h); if (model.history.length > MAX_FEED) model.history.shift(); return ["history"]; },
 };
 
 function connect() {
@@ -294,8 +305,7 @@ function connect() {
   source.onerror = () => setStatus("reconnecting", "reconnecting…");
   for (const [type, fn] of Object.entries(handlers)) {
     source.addEventListener(type, (ev) => {
-      fn(JSON.parse(ev.data));
-      scheduleRender();
+      scheduleRender(...fn(JSON.parse(ev.data)));
     });
   }
   // The hub no longer holds what this page missed (or the platform was
