@@ -50,7 +50,7 @@ type liveServer struct {
 	turnOn, turnOf platform.Trigger
 }
 
-func startLiveServer(t *testing.T) *liveServer {
+func startLiveServer(t testing.TB) *liveServer {
 	t.Helper()
 	set, loadErrs, err := manifest.LoadDir("../..")
 	if err != nil || len(loadErrs) > 0 {
@@ -109,7 +109,7 @@ func startLiveServer(t *testing.T) *liveServer {
 	return ls
 }
 
-func (ls *liveServer) fire(t *testing.T, tr platform.Trigger, body []byte) {
+func (ls *liveServer) fire(t testing.TB, tr platform.Trigger, body []byte) {
 	t.Helper()
 	resp, err := http.Post(ls.url+"/webhook/triggers/"+tr.ID+"/"+tr.Token, "application/json", bytes.NewReader(body))
 	if err != nil {
