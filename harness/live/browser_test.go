@@ -85,11 +85,7 @@ func startLiveServer(t testing.TB) *liveServer {
 		}
 		ints = append(ints, it)
 	}
-	hub := live.NewHub(live.NewPlatformSource(p, ints), live.HubOptions{})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = hub.Run(ctx) }()
-	page := live.Handler(live.Options{Hub: hub})
+	page := live.StartPage(live.NewPlatformSource(p, ints), live.HubOptions{}, live.Options{}, nil)
 	api := s.Handler()
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == live.PagePath || r.URL.Path == live.EventsPath || strings.HasPrefix(r.URL.Path, live.AssetsPath) {
@@ -101,8 +97,7 @@ func startLiveServer(t testing.TB) *liveServer {
 	t.Cleanup(func() {
 		front.CloseClientConnections()
 		front.Close()
-		cancel()
-		<-done
+		page.Close()
 		_ = s.Close()
 	})
 	ls.url = front.URL
