@@ -74,7 +74,8 @@ type Hub struct {
 	opts HubOptions
 
 	mu      sync.Mutex
-	ring    []Event // the newest events, oldest first
+	ring    []Event // the newest events: a circular buffer of History
+	head    int     // index of the oldest event in ring once it is full
 	lastID  uint64
 	state   func() (Message, error)
 	clients map[*Subscription]struct{}
@@ -148,10 +149,12 @@ func (h *Hub) apply(u Update) {
 func (h *Hub) publish(m Message) {
 	h.lastID++
 	ev := Event{ID: h.lastID, Message: m}
-	if len(h.ring) >= h.opts.History {
-		h.ring = append(h.ring[:0:0], h.ring[len(h.ring)-h.opts.History+1:]...)
+	if len(h.ring) < h.opts.History {
+		h.ring = append(h.ring, ev)
+	} else {
+		h.ring[h.head] = ev
+		h.head = (h.head + 1) % len(h.ring)
 	}
-	h.ring = append(h.ring, ev)
 	for c := range h.clients {
 		select {
 		case c.ch <- ev:
@@ -261,9 +264,11 @@ func (h *Hub) Subscribe(ctx context.Context, lastEventID string) (*Subscription,
 	case err != nil || last > h.lastID || !h.kept(last):
 		s.Backlog = []Event{{ID: h.lastID, Message: Message{Type: "reload", Data: json.RawMessage(`{}`)}}}
 	default:
-		for _, ev := range h.ring {
-			if ev.ID > last {
-				s.Backlog = append(s.Backlog, ev)
+		// Ids in the ring are consecutive: the missed ones are its tail.
+		if n := int(h.lastID - last); n > 0 {
+			s.Backlog = make([]Event, 0, n)
+			for i := len(h.ring) - n; i < len(h.ring); i++ {
+				s.Backlog = append(s.Backlog, h.ring[(h.head+i)%len(h.ring)])
 			}
 		}
 	}
@@ -276,5 +281,5 @@ func (h *Hub) kept(id uint64) bool {
 	if id == h.lastID {
 		return true
 	}
-	return len(h.ring) > 0 && id >= h.ring[0].ID-1
+	return len(h.ring) > 0 && id >= h.ring[h.head].ID-1
 }

@@ -123,7 +123,16 @@ func TestReconnectWithLastEventID(t *testing.T) {
 	for i := 4; i <= 8; i++ {
 		src <- Update{Version: uint64(i + 1), Events: []Message{msg("flag", i)}, State: stateOf(i)}
 	}
-	receive(t, again, 5)
+	later := receive(t, again, 5)
+	// Within the kept four after the ring wrapped: the last two.
+	wrapped := mustSubscribe(t, h, strconv.FormatUint(later[2].ID, 10))
+	if len(wrapped.Backlog) != 2 || wrapped.Backlog[0].ID != later[3].ID || wrapped.Backlog[1].ID != later[4].ID || string(wrapped.Backlog[1].Data) != "8" {
+		t.Fatalf("expected the events after %d from the wrapped ring, but got %+v", later[2].ID, wrapped.Backlog)
+	}
+	oldest := mustSubscribe(t, h, strconv.FormatUint(later[0].ID, 10))
+	if len(oldest.Backlog) != 4 || string(oldest.Backlog[0].Data) != "5" {
+		t.Fatalf("expected the four kept events, but got %+v", oldest.Backlog)
+	}
 	for name, last := range map[string]string{
 		"too old":         strconv.FormatUint(got[0].ID, 10),
 		"from the future": strconv.FormatUint(got[2].ID+1000, 10),
