@@ -443,3 +443,27 @@ func TestPageIsSmallAndSelfContained(t *testing.T) {
 		}
 	}
 }
+
+// The server's ReadTimeout must not end a stream that outlives it: the
+// handler lifts the read deadline once the request is read.
+func TestStreamOutlivesTheServersReadTimeout(t *testing.T) {
+	w := newWorld(t, HubOptions{}, Options{Heartbeat: 50 * time.Millisecond})
+	w.srv.Close()
+	srv := httptest.NewUnstartedServer(w.srv.Config.Handler)
+	srv.Config.ReadTimeout = 200 * time.Millisecond
+	srv.Start()
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	s := openStream(t, srv.URL, nil)
+	// Ten heartbeats take at least 500ms, past the read timeout.
+	for beats := 0; beats < 10; {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("expected the stream to stay open, but it ended after %d heartbeats: %v", beats, err)
+		}
+		if strings.HasPrefix(line, ":") {
+			beats++
+		}
+	}
+	w.fire(t, `{"eventName":"late"}`)
+	s.until(t, "history")
+}
