@@ -26,7 +26,7 @@ function el(tag, attrs, ...children) {
     if (v === undefined || v === null || v === false) continue;
     e.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     e.append(typeof c === "string" ? document.createTextNode(c) : c);
   }
@@ -185,7 +185,7 @@ function renderTriggers() {
     el("td", { "data-count": "" }, String(t.count)),
     el("td", {}, when(t.lastTriggeredAt)),
     el("td", { "data-last-event": "" }, t.lastEvent || "–")));
-  box.replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, rows)));
+  box.replaceChildren(el("div", { class: "scroll" }, el("table", {}, el("thead", {}, head), el("tbody", {}, rows))));
 }
 
 function renderFeed(id, items, one, empty) {
