@@ -83,7 +83,7 @@ func openPages(b *testing.B, ls *liveServer, n int) {
 func BenchmarkTriggerThroughputWithPages(b *testing.B) {
 	const workers, pages = 8, 20
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
-	without, with := startLiveServer(b), startLiveServer(b)
+	without, with := startLiveServer(b, ""), startLiveServer(b, "")
 	openPages(b, with, pages)
 	triggerCalls(b, without, client, 200, workers) // warm both up
 	triggerCalls(b, with, client, 200, workers)

@@ -50,7 +50,7 @@ type liveServer struct {
 	turnOn, turnOf platform.Trigger
 }
 
-func startLiveServer(t testing.TB) *liveServer {
+func startLiveServer(t testing.TB, token string) *liveServer {
 	t.Helper()
 	set, loadErrs, err := manifest.LoadDir("../..")
 	if err != nil || len(loadErrs) > 0 {
@@ -70,7 +70,7 @@ func startLiveServer(t testing.TB) *liveServer {
 	if ls.turnOf, err = p.CreateTrigger("default", "checkout", "production", platform.TriggerInput{IntegrationKey: "acme-hooks", Action: platform.ActionTurnOff}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(p, set, server.Options{})
+	s, err := server.New(p, set, server.Options{APIToken: token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func startLiveServer(t testing.TB) *liveServer {
 		}
 		ints = append(ints, it)
 	}
-	page := live.StartPage(live.NewPlatformSource(p, ints), live.HubOptions{}, live.Options{}, nil)
+	page := live.StartPage(live.NewPlatformSource(p, ints), live.HubOptions{}, live.Options{Token: token}, nil)
 	api := s.Handler()
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == live.PagePath || r.URL.Path == live.EventsPath || strings.HasPrefix(r.URL.Path, live.AssetsPath) {
@@ -116,6 +116,26 @@ func (ls *liveServer) fire(t testing.TB, tr platform.Trigger, body []byte) {
 	}
 }
 
+// newBrowser starts a fresh headless chromium for one test, with the flags
+// that work in a container: no sandbox, no GPU, nothing in the background.
+func newBrowser(t *testing.T, chromium string) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1800),
+	)
+	ctx, cancel := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return ctx
+}
+
 // waitForJS resolves, in the page, with the time (Unix ms) at which sel
 // first matches; a MutationObserver wakes it, nothing polls.
 const waitForJS = `window.__waitFor = (sel) => new Promise((resolve) => {
@@ -133,27 +153,13 @@ const cell = `button.state[data-flag="default/checkout"][data-env="production"]`
 
 func TestLivePageInChromium(t *testing.T) {
 	chromium := findChromium(t)
-	ls := startLiveServer(t)
+	ls := startLiveServer(t, "")
 	fired, err := os.ReadFile("../../fixtures/acme-hooks/rule-fired.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1800),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := newBrowser(t, chromium)
 
 	// Every request the page makes must go to the server itself.
 	base, _ := url.Parse(ls.url)
@@ -305,4 +311,67 @@ func TestLivePageInChromium(t *testing.T) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// markdownCases are the change history's Markdown and the nodes the page
+// makes of it, written as tag(text) for elements and text for text.
+var markdownCases = []struct{ md, want string }{
+	{"plain text", "plain text"},
+	{"[Checkout](https://x.example/a?b=1)", "A[https://x.example/a?b=1](Checkout)"},
+	{"[evil](javascript:alert%281%29)", "SPAN(evil)"},
+	{"[rel](/default/production/features/checkout)", "SPAN(rel)"},
+	{"[data](data:text/html,hi)", "SPAN(data)"},
+	{"in `Production`: x", "in |CODE(Production)|: x"},
+	{`\[not a link\](https://x.example)`, "[not a link](https://x.example)"},
+	{"<b>bold</b> & [a\\]b](http://h/)", "<b>bold</b> & |A[http://h/](a]b)"},
+	{"[unclosed](https://x.example", "[unclosed](https://x.example"},
+}
+
+const renderMarkdownJS = `(md) => [...markdown(md).childNodes].map((n) =>
+  n.nodeType === 3 ? n.textContent : n.tagName + (n.tagName === "A" ? "[" + n.getAttribute("href") + "]" : "") + "(" + n.textContent + ")"
+).join("|")`
+
+func TestLivePageMarkdownAndToken(t *testing.T) {
+	chromium := findChromium(t)
+	ls := startLiveServer(t, "s3cret-token")
+	ctx := newBrowser(t, chromium)
+
+	// The page asks for the token; the stream is refused until it has it.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(ls.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#login`)),
+	); err != nil {
+		t.Fatalf("expected the token form, but: %v", err)
+	}
+	resp, err := http.Get(ls.url + live.EventsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("expected the stream refused without the token, but got %d", resp.StatusCode)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#token`), "s3cret-token"),
+		chromedp.Click(chromedp.CSS(`#login button`)),
+		chromedp.WaitVisible(chromedp.CSS(cell+`[data-on="false"]`)),
+		// The toggle carries the token to the REST API.
+		chromedp.Click(chromedp.CSS(cell+`[data-on="false"]`)),
+		chromedp.WaitVisible(chromedp.CSS(cell+`[data-on="true"]`)),
+	); err != nil {
+		t.Fatalf("entering the token and toggling: %v", err)
+	}
+	if f, err := ls.p.Flag("default", "checkout"); err != nil || !f.Environments["production"].On {
+		t.Fatalf("expected the page's toggle to reach the platform, but got %+v (%v)", f.Environments, err)
+	}
+
+	for _, c := range markdownCases {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(`+renderMarkdownJS+`)(`+jsString(c.md)+`)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("markdown %q: expected %q, but got %q", c.md, c.want, got)
+		}
+	}
 }
