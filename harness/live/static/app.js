@@ -302,7 +302,12 @@ function connect() {
   if (source) source.close();
   source = new EventSource("/_internal/events");
   source.onopen = () => setStatus("live", "live");
-  source.onerror = () => setStatus("reconnecting", "reconnecting…");
+  source.onerror = () => {
+    setStatus("reconnecting", "reconnecting…");
+    // A stream answered with an error status (a restarted server that now
+    // wants a token, say) is not retried by the browser: start over.
+    if (source.readyState === EventSource.CLOSED) setTimeout(start, 1000);
+  };
   for (const [type, fn] of Object.entries(handlers)) {
     source.addEventListener(type, (ev) => {
       scheduleRender(...fn(JSON.parse(ev.data)));
@@ -314,7 +319,14 @@ function connect() {
 }
 
 async function start() {
-  const res = await fetch("/_internal/events?probe=1", { cache: "no-store" });
+  let res;
+  try {
+    res = await fetch("/_internal/events?probe=1", { cache: "no-store" });
+  } catch (e) {
+    setStatus("reconnecting", "server unreachable, retrying…");
+    setTimeout(start, 2000);
+    return;
+  }
   if (res.status === 401) {
     setStatus("refused", "token needed");
     const form = document.getElementById("login");
