@@ -131,7 +131,7 @@ func newBrowser(t *testing.T, chromium string) context.Context {
 		chromedp.WindowSize(1280, 1800),
 	)
 	ctx, cancel := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return ctx
 }
@@ -193,7 +193,7 @@ func TestLivePageInChromium(t *testing.T) {
 	// A real vendor payload flips the flag and writes a history entry, and
 	// the page shows both without a reload. Timed in rounds, alternating
 	// the turn-on and turn-off triggers, for the latency figure.
-	const rounds = 100
+	const rounds = 50
 	var lat []float64
 	for i := range rounds {
 		on := i%2 == 0
@@ -220,7 +220,7 @@ func TestLivePageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(historyText, "Checkout p99 latency above 2s") || !strings.Contains(historyText, "recovered 99") {
+	if !strings.Contains(historyText, "Checkout p99 latency above 2s") || !strings.Contains(historyText, "recovered 49") {
 		t.Fatalf("expected the history to show the vendor's event names, but it reads %q", historyText[:min(len(historyText), 400)])
 	}
 	sort.Float64s(lat)
