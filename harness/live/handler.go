@@ -178,7 +178,7 @@ func (h *handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	buf := []byte("retry: 500\n\n")
 	send := func(evs ...Event) bool {
 		for _, ev := range evs {
-			buf = AppendEvent(buf, ev)
+			buf = ev.appendWire(buf)
 		}
 		_ = rc.SetWriteDeadline(time.Now().Add(h.opts.WriteTimeout))
 		_, err := w.Write(buf)
@@ -188,6 +188,7 @@ func (h *handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if !send(sub.Backlog...) {
 		return
 	}
+	batch := make([]Event, 0, 64)
 	beat := time.NewTicker(h.opts.Heartbeat)
 	defer beat.Stop()
 	for {
@@ -199,7 +200,7 @@ func (h *handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			// Take whatever else is queued, so a burst is one write.
-			evs := []Event{ev}
+			evs := append(batch[:0], ev)
 		more:
 			for len(evs) < 64 {
 				select {

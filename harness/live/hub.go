@@ -27,6 +27,17 @@ type Message struct {
 type Event struct {
 	ID uint64
 	Message
+	// wire is the event in the text/event-stream format, encoded once by
+	// the hub for every page rather than once per page.
+	wire []byte
+}
+
+// appendWire appends ev in the text/event-stream format.
+func (ev Event) appendWire(b []byte) []byte {
+	if ev.wire != nil {
+		return append(b, ev.wire...)
+	}
+	return AppendEvent(b, ev)
 }
 
 // Update is what a Source reports after a wait.
@@ -149,6 +160,7 @@ func (h *Hub) apply(u Update) {
 func (h *Hub) publish(m Message) {
 	h.lastID++
 	ev := Event{ID: h.lastID, Message: m}
+	ev.wire = AppendEvent(nil, ev)
 	if len(h.ring) < h.opts.History {
 		h.ring = append(h.ring, ev)
 	} else {
