@@ -77,6 +77,12 @@ type HubOptions struct {
 	// burst of writes costs one read, not one per write. Default 10ms;
 	// negative means none.
 	Coalesce time.Duration
+	// Busy is the least time between two reads after a read that brought
+	// more than BusyEvents events: under a flood of trigger calls, pages
+	// are updated ten times a second rather than a hundred, so the cost of
+	// every open page stays small next to the calls'. Default 100ms.
+	Busy       time.Duration
+	BusyEvents int // default 32
 }
 
 // Hub numbers a Source's changes and fans them out to subscribers.
@@ -105,6 +111,12 @@ func NewHub(src Source, opts HubOptions) *Hub {
 	if opts.Coalesce == 0 {
 		opts.Coalesce = 10 * time.Millisecond
 	}
+	if opts.Busy == 0 {
+		opts.Busy = 100 * time.Millisecond
+	}
+	if opts.BusyEvents <= 0 {
+		opts.BusyEvents = 32
+	}
 	// Ids start from the clock so that a page that reconnects to a newer
 	// process sends an id older than anything this hub kept, and reloads.
 	first := uint64(time.Now().UnixMicro())
@@ -126,8 +138,12 @@ func (h *Hub) Run(ctx context.Context) error {
 		}
 		version = u.Version
 		h.apply(u)
-		if h.opts.Coalesce > 0 {
-			t := time.NewTimer(h.opts.Coalesce)
+		pause := h.opts.Coalesce
+		if len(u.Events) > h.opts.BusyEvents && h.opts.Busy > pause {
+			pause = h.opts.Busy
+		}
+		if pause > 0 {
+			t := time.NewTimer(pause)
 			select {
 			case <-ctx.Done():
 				t.Stop()
