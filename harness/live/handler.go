@@ -153,6 +153,12 @@ func (h *handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusServiceUnavailable, "unavailable", "the live event stream is not running")
 		return
 	}
+	if !canFlush(w) {
+		// A middleware's response writer hides Flush: events would sit in a
+		// buffer and the page would look frozen. Say so at once.
+		writeErr(w, http.StatusInternalServerError, "internal_server_error", "the event stream is mounted behind a response writer that cannot flush: give that middleware's writer an Unwrap() http.ResponseWriter method")
+		return
+	}
 	last := r.Header.Get("Last-Event-ID")
 	if last == "" {
 		last = r.URL.Query().Get("lastEventId")
@@ -222,6 +228,21 @@ func (h *handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+	}
+}
+
+// canFlush reports whether w, or a writer it wraps (found through Unwrap,
+// as http.ResponseController looks), can flush.
+func canFlush(w http.ResponseWriter) bool {
+	for {
+		if _, ok := w.(http.Flusher); ok {
+			return true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
 	}
 }
 

@@ -486,3 +486,36 @@ func TestStreamOutlivesTheServersReadTimeout(t *testing.T) {
 	w.fire(t, `{"eventName":"late"}`)
 	s.until(t, "history")
 }
+
+// hidingWriter is a middleware's writer with no Flush and no Unwrap.
+type hidingWriter struct{ http.ResponseWriter }
+
+type unwrappingWriter struct{ http.ResponseWriter }
+
+func (u unwrappingWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
+func TestStreamBehindAWriterThatCannotFlushSaysSo(t *testing.T) {
+	w := newWorld(t, HubOptions{}, Options{})
+	page := w.srv.Config.Handler
+	for _, c := range []struct {
+		name string
+		wrap func(http.ResponseWriter) http.ResponseWriter
+		want int
+	}{
+		{"hidden", func(rw http.ResponseWriter) http.ResponseWriter { return hidingWriter{rw} }, http.StatusInternalServerError},
+		{"unwrappable", func(rw http.ResponseWriter) http.ResponseWriter { return unwrappingWriter{rw} }, http.StatusOK},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { page.ServeHTTP(c.wrap(rw), r) }))
+			t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+			resp, err := http.Get(srv.URL + EventsPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Fatalf("expected %d, but got %d", c.want, resp.StatusCode)
+			}
+		})
+	}
+}
