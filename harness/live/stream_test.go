@@ -19,7 +19,6 @@ import (
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
-	"github.com/flagharness/harness/internal/servertest"
 )
 
 const acmeManifest = `{"name": "Acme Hooks", "capabilities": {"trigger": {"documentation": "https://example.com/docs",
@@ -52,7 +51,13 @@ type world struct {
 
 func newWorld(t *testing.T, hubOpts HubOptions, opts Options) *world {
 	t.Helper()
-	set := servertest.Manifests(t, map[string]string{"acme-hooks": acmeManifest})
+	// Not internal/servertest: it imports the server, which imports this
+	// package, and this test is inside it.
+	m, lerr := manifest.Parse("acme-hooks", "integrations/acme-hooks/manifest.json", []byte(acmeManifest))
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	set := manifest.NewSet([]*manifest.Manifest{m})
 	p, err := platform.New(set)
 	if err != nil {
 		t.Fatal(err)
