@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +19,7 @@ import (
 	harness "github.com/flagharness/harness"
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/fixture"
+	"github.com/flagharness/harness/harness/live"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
@@ -125,6 +126,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	redact := fs.StringArray("redact", nil, "with --record, also hide this header, or the body value at this JSON pointer (/auth/password); repeatable")
 	maxMembers := fs.Int("max-members", 0, "refuse a segment sync of more members than this with 400 (default: no cap)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	logFormat := fs.String("log-format", "text", "log format: text (one readable line per event) or json")
+	open := fs.Bool("open", false, "open the live page in the desktop's browser (its URL is always printed)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "harness serve: %v\nRun \"harness serve --help\" for usage.\n", err)
@@ -145,9 +148,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !fs.Changed("api-token") {
 		*token = os.Getenv("HARNESS_API_TOKEN")
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
-		return usageErr("--log-level %q: use debug, info, warn or error", *level)
+	logger, err := newServeLogger(stderr, *logFormat, *level)
+	if err != nil {
+		return usageErr("%v", err)
 	}
 	rl, err := parseRateLimit(*rate)
 	if err != nil {
@@ -160,9 +163,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(*redact) > 0 && *record == "" {
 		return usageErr("--redact applies to recordings: give --record DIR too")
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-
-	ms, from, code := loadServeManifests(*root, stderr)
+	ms, from, report, code := loadServeManifests(*root, stderr)
 	if code != exitOK {
 		return code
 	}
@@ -172,10 +173,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// the seed or the address was at fault (exitUsage).
 	var seeded []platform.Trigger
 	setupRan := false
+	// unusable names, per integration, what keeps its trigger from running
+	// (a regexp RE2 cannot compile), for the live page.
+	unusable := map[string][]string{}
 	setup := func(p *platform.Platform) error {
 		setupRan = true
 		for _, perr := range p.Problems() {
 			fmt.Fprintf(stderr, "harness serve: skipping a trigger capability: %v\n", perr)
+		}
+		for _, m := range ms.All() {
+			if m.Trigger == nil {
+				continue
+			}
+			if _, err := p.Rules(m.Key); err != nil {
+				unusable[m.Key] = append(unusable[m.Key], err.Error())
+			}
 		}
 		if *seedFile == "" {
 			return nil
@@ -197,25 +209,47 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger,
 		Platform: platform.Options{RateLimit: rl}, SegmentMaxMembers: *maxMembers}
+	var rec *fixture.Recorder
 	if *record != "" {
-		rec, err := fixture.NewRecorder(*record)
-		if err != nil {
+		if rec, err = fixture.NewRecorder(*record); err != nil {
 			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)
 			return exitUsage
 		}
 		rec.Redact = redaction
-		opts.OnTrigger = func(c api.TriggerCall) {
-			if err := rec.Record(c); err != nil {
-				logger.Error("recording a trigger request", "integration", c.IntegrationKey, "err", err)
-			}
-		}
 		opts.OnSegment = func(c api.SegmentCall) {
-			if _, err := rec.RecordSegment(c); err != nil {
+			path, err := rec.RecordSegment(c)
+			if err != nil {
 				logger.Error("recording a segment request", "integration", c.IntegrationKey, "err", err)
+				return
 			}
+			logRecorded(logger, c.IntegrationKey, path)
 		}
 	}
-	srv, err := server.Start(ms, opts, setup)
+	// Every trigger call gets one readable line (never the token); with
+	// --record, a second names the file it went to.
+	opts.OnTrigger = func(c api.TriggerCall) {
+		logTriggerCall(logger, c, c.FlagKey, c.EnvironmentKey)
+		if rec == nil {
+			return
+		}
+		path, err := rec.RecordFile(c)
+		if err != nil {
+			logger.Error("recording a trigger request", "integration", c.IntegrationKey, "err", err)
+			return
+		}
+		logRecorded(logger, c.IntegrationKey, path)
+	}
+	// The live page follows the platform's store; it is built once the
+	// platform exists (the last set-up step) and closed before Shutdown,
+	// which would otherwise wait on the open event streams.
+	var page *live.Page
+	pageHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { page.ServeHTTP(w, r) })
+	opts.Live = pageHandler
+	startPage := func(p *platform.Platform) error {
+		page = live.StartPage(live.NewPlatformSource(p, liveIntegrations(ms, report, unusable)), live.HubOptions{}, live.Options{Token: *token}, logger)
+		return nil
+	}
+	srv, err := server.Start(ms, opts, setup, startPage)
 	if err != nil {
 		fmt.Fprintf(stderr, "harness serve: %v\n", err)
 		if !setupRan {
@@ -225,9 +259,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	printBanner(stdout, srv, srv.Platform(), ms, from, seeded, *token != "")
 	printSegmentBanner(stdout, srv, ms)
+	announcePage(stdout, srv.URL(), *open, nil)
 
 	<-ctx.Done()
 	logger.Info("shutting down")
+	page.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -239,7 +275,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // loadServeManifests loads DIR/integrations, or the built-in examples when
 // that folder does not exist. Broken integrations are reported, not fatal.
-func loadServeManifests(root string, stderr io.Writer) (*manifest.Set, string, int) {
+func loadServeManifests(root string, stderr io.Writer) (*manifest.Set, string, *manifest.Report, int) {
 	dir := filepath.Join(root, "integrations")
 	var (
 		ms   *manifest.Set
@@ -255,22 +291,23 @@ func loadServeManifests(root string, stderr io.Writer) (*manifest.Set, string, i
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "harness serve: %v\n", err)
-		return nil, "", exitUsage
+		return nil, "", nil, exitUsage
 	}
 	for _, e := range errs {
 		fmt.Fprintf(stderr, "harness serve: skipping %s\n", e)
 	}
+	var rep *manifest.Report
 	if from == dir {
-		reportInvalid(root, ms, stderr)
+		rep = reportInvalid(root, ms, stderr)
 	}
-	return ms, from, exitOK
+	return ms, from, rep, exitOK
 }
 
 // reportInvalid runs the validator over what loaded and names each
 // integration with errors. They are still served: a partner mid-way through a
 // manifest can try its trigger before the icon exists. The built-in examples
 // are validated in CI, so they are not checked here.
-func reportInvalid(root string, ms *manifest.Set, stderr io.Writer) {
+func reportInvalid(root string, ms *manifest.Set, stderr io.Writer) *manifest.Report {
 	v, err := manifest.NewValidator(manifest.ValidateOptions{Root: root})
 	if err == nil {
 		var rep *manifest.Report
@@ -291,10 +328,11 @@ func reportInvalid(root string, ms *manifest.Set, stderr io.Writer) {
 						res.File, n, plural(n, "error", "errors"), first.Path, first.Message, root)
 				}
 			}
-			return
+			return rep
 		}
 	}
 	fmt.Fprintf(stderr, "harness serve: could not validate the manifests (%v); serving them unchecked\n", err)
+	return nil
 }
 
 func plural(n int, one, many string) string {

@@ -12,6 +12,8 @@ import (
 type TriggerCall struct {
 	IntegrationKey string
 	Action         string // turnFlagOn or turnFlagOff
+	FlagKey        string // the flag the trigger acts on
+	EnvironmentKey string // and its environment
 	Method         string
 	Header         http.Header // as received; redacting is the observer's job
 	Body           []byte      // byte-exact

@@ -183,7 +183,7 @@ func (p *Platform) MarkStart() {
 
 // Reset returns the platform to its start state and forgets rate-limit windows.
 func (p *Platform) Reset() {
-	p.db.Store(p.start.Load().Snapshot())
+	p.restoreStart()
 	p.limitMu.Lock()
 	p.windows = map[string]*window{}
 	p.limitMu.Unlock()

@@ -125,3 +125,7 @@ func (s *Server) authorized(r *http.Request) bool {
 	_, ok := s.p.LookupToken(got)
 	return ok && got != ""
 }
+
+// Unwrap lets http.ResponseController reach the connection through
+// statusWriter, so the live page's event stream can flush.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -132,7 +132,8 @@ func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, toke
 	_, _ = w.Write(b)
 	if s.opts.OnTrigger != nil {
 		s.opts.OnTrigger(api.TriggerCall{
-			IntegrationKey: t.IntegrationKey, Action: t.Action, Method: r.Method, Header: r.Header.Clone(),
+			IntegrationKey: t.IntegrationKey, Action: t.Action, FlagKey: t.FlagKey, EnvironmentKey: t.EnvKey,
+			Method: r.Method, Header: r.Header.Clone(),
 			Body: body, Event: ex.Event, Outcome: ex.Outcome, Status: http.StatusOK,
 		})
 	}
@@ -151,7 +152,8 @@ func (s *Server) reportRateLimited(r *http.Request, id, token string, body []byt
 		ev = rules.Parse(body)
 	}
 	s.opts.OnTrigger(api.TriggerCall{
-		IntegrationKey: t.IntegrationKey, Action: t.Action, Method: r.Method, Header: r.Header.Clone(),
+		IntegrationKey: t.IntegrationKey, Action: t.Action, FlagKey: t.FlagKey, EnvironmentKey: t.EnvKey,
+		Method: r.Method, Header: r.Header.Clone(),
 		Body: body, Event: ev, Outcome: OutcomeRateLimited, Status: http.StatusTooManyRequests,
 	})
 }

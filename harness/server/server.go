@@ -38,6 +38,12 @@ type Options struct {
 	// client that stalls mid-request cannot hold a connection for ever.
 	// Zero means 30 seconds.
 	ReadTimeout time.Duration
+	// Live, when set, serves the live page (harness/live, wired by harness
+	// serve): the page at "/", its files under "/_live/" and the event
+	// stream at "/_internal/events" reach it before the router. Without it
+	// those paths are the router's (404), as test servers want; the server
+	// does not import the page, so the page's own tests can build servers.
+	Live http.Handler
 	// NoListener builds the server without binding a port: requests reach
 	// it through Handler() only (in the style of fake-gcs-server's option of
 	// the same name), so a test or a scenario can run in-process. URL()
@@ -229,8 +235,33 @@ func (s *Server) routes() http.Handler {
 	withServer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
 	})
-	return s.recoverPanics(s.rejectOddPaths(limitBodies(s.webhookFastPath(withServer))))
+	next := s.webhookFastPath(withServer)
+	if s.opts.Live != nil {
+		next = s.livePaths(next)
+	}
+	return s.recoverPanics(s.rejectOddPaths(limitBodies(PrettyJSON(next))))
 }
+
+// livePaths hands the live page's paths to Options.Live; they are those of
+// harness/live (PagePath, AssetsPath, EventsPath), which a test there holds
+// equal to these.
+func (s *Server) livePaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == LivePagePath || p == LiveEventsPath || strings.HasPrefix(p, LiveAssetsPath) {
+			s.opts.Live.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// The live page's paths (see Options.Live).
+const (
+	LivePagePath   = "/"
+	LiveAssetsPath = "/_live/"
+	LiveEventsPath = "/_internal/events"
+)
 
 // rejectOddPaths answers a path with a "." or ".." segment (also when
 // percent-encoded: URL.Path is decoded), or with an empty segment ("//"),

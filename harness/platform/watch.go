@@ -1,0 +1,139 @@
+package platform
+
+import (
+	"context"
+	"slices"
+
+	memdb "github.com/hashicorp/go-memdb"
+)
+
+// View is one consistent read of the whole store, for followers such as the
+// live page: everything in it comes from one read transaction, and Wait
+// returns at the first write after that read.
+type View struct {
+	Projects []Project
+	Flags    []Flag
+	Triggers []Trigger // tokens included: obscure them before showing them
+	// Entries are the newest change-history entries after the sequence
+	// number given to Watch, oldest first; Skipped counts those left out by
+	// the limit.
+	Entries []AuditEntry
+	Skipped int
+	// LastSeq is the sequence number of the newest entry in the store, 0
+	// when there is none; pass it to the next Watch.
+	LastSeq uint64
+
+	ws memdb.WatchSet
+}
+
+// Wait blocks until the store is written after the View was read (or
+// Reset), and returns nil; or until ctx ends, and returns ctx's error. It
+// waits on memdb watch channels: nothing polls.
+func (v View) Wait(ctx context.Context) error {
+	if err := v.ws.WatchCtx(ctx); err != nil {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// Watch reads the store and the change-history entries with a sequence
+// number above afterSeq, at most maxEntries of them (the newest), and arms
+// the View's Wait on every table. A follower reads the View first and
+// waits after, so no write falls between the two.
+func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
+	txn := p.read()
+	v := View{ws: memdb.NewWatchSet()}
+	var err error
+	if v.Projects, err = watchTable(txn, v.ws, tableProjects, (*Project).clone); err != nil {
+		return View{}, internal(err)
+	}
+	if v.Flags, err = watchTable(txn, v.ws, tableFlags, (*Flag).clone); err != nil {
+		return View{}, internal(err)
+	}
+	if v.Triggers, err = watchTable(txn, v.ws, tableTriggers, (*Trigger).clone); err != nil {
+		return View{}, internal(err)
+	}
+	it, err := txn.GetReverse(tableAudit, indexSequence)
+	if err != nil {
+		return View{}, internal(err)
+	}
+	v.ws.Add(it.WatchCh())
+	for o := it.Next(); o != nil; o = it.Next() {
+		e := o.(*AuditEntry)
+		if v.LastSeq == 0 {
+			v.LastSeq = e.Seq
+		}
+		if e.Seq <= afterSeq {
+			break
+		}
+		if len(v.Entries) >= maxEntries {
+			v.Skipped++
+			continue
+		}
+		v.Entries = append(v.Entries, e.copy())
+	}
+	slices.Reverse(v.Entries)
+	return v, nil
+}
+
+func watchTable[T any](txn *memdb.Txn, ws memdb.WatchSet, table string, clone func(*T) *T) ([]T, error) {
+	it, err := txn.Get(table, indexID)
+	if err != nil {
+		return nil, err
+	}
+	ws.Add(it.WatchCh())
+	var out []T
+	for o := it.Next(); o != nil; o = it.Next() {
+		out = append(out, *clone(o.(*T)))
+	}
+	return out, nil
+}
+
+// copy returns e with none of its slices or flags shared with the store.
+func (e *AuditEntry) copy() AuditEntry {
+	c := *e
+	c.Accesses = slices.Clone(e.Accesses)
+	c.Target.Resources = slices.Clone(e.Target.Resources)
+	c.TriggerBody = slices.Clone(e.TriggerBody)
+	if e.PreviousVersion != nil {
+		c.PreviousVersion = e.PreviousVersion.clone()
+	}
+	if e.CurrentVersion != nil {
+		c.CurrentVersion = e.CurrentVersion.clone()
+	}
+	return c
+}
+
+// restoreStart makes a fresh store holding the start state the live one and
+// wakes every Wait on the old one. A memdb Snapshot never fires watch
+// channels when written (only the MemDB made by NewMemDB does), so the start
+// snapshot is copied into a new MemDB rather than handed out as it is.
+func (p *Platform) restoreStart() {
+	start := p.start.Load()
+	db, err := memdb.NewMemDB(schema())
+	if err != nil {
+		panic(err) // the schema is fixed; TestSchema builds it
+	}
+	from, to := start.Txn(false), db.Txn(true)
+	for table := range schema().Tables {
+		it, err := from.Get(table, indexID)
+		if err != nil {
+			panic(err)
+		}
+		for o := it.Next(); o != nil; o = it.Next() {
+			if err := to.Insert(table, o); err != nil {
+				panic(err)
+			}
+		}
+	}
+	to.Commit()
+	old := p.db.Swap(db)
+	// Writing and removing a row in one transaction closes the watch
+	// channels of the old store and leaves no row behind.
+	txn := old.Txn(true)
+	defer txn.Abort()
+	mark := &Project{Key: "\x00reset"}
+	if txn.Insert(tableProjects, mark) == nil && txn.Delete(tableProjects, mark) == nil {
+		txn.Commit()
+	}
+}
