@@ -47,6 +47,13 @@ type Options struct {
 	RateLimit RateLimit
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Unwatched keeps the store without the change tracking that watch
+	// channels need (Watch, the live page): for bulk loads that nothing
+	// follows, such as benchmarks of million-member segments. go-memdb
+	// tracks every radix node a write changes in order to notify watchers,
+	// and past 8,192 of them in one transaction its commit walks the whole
+	// tree; a partner's sync of a thousand members stays far below that.
+	Unwatched bool
 }
 
 // Platform is the in-memory state of one fake flag platform. It is safe for
@@ -61,7 +68,8 @@ type Platform struct {
 	db    atomic.Pointer[memdb.MemDB]
 	start atomic.Pointer[memdb.MemDB]
 
-	now func() time.Time
+	now       func() time.Time
+	unwatched bool // Options.Unwatched
 
 	limitMu sync.Mutex
 	limit   RateLimit
@@ -112,11 +120,12 @@ func New(ints []Integration, opts Options) (*Platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("platform: building the store: %w", err)
 	}
-	// A snapshot, as Reset installs: go-memdb tracks every mutated radix
-	// node of its primary database to notify watchers (none here), and past
-	// 8,192 of them in one transaction its commit walks the whole tree, so a
-	// synced segment of a million members made every large sync slow.
-	p.db.Store(db.Snapshot())
+	// A snapshot does not notify watchers (see Options.Unwatched).
+	if opts.Unwatched {
+		db = db.Snapshot()
+	}
+	p.unwatched = opts.Unwatched
+	p.db.Store(db)
 	if _, err := p.CreateProject(ProjectInput{Key: DefaultProject, Name: "Default"}); err != nil {
 		return nil, fmt.Errorf("platform: creating the default project: %w", err)
 	}

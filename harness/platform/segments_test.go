@@ -10,9 +10,9 @@ import (
 
 const testCSID = "csid-production"
 
-func segPlatform(t testing.TB) *Platform {
+func segPlatform(t testing.TB, opts ...Options) *Platform {
 	t.Helper()
-	p := mustPlatform(t)
+	p := mustPlatform(t, opts...)
 	if _, err := p.SetClientSideID(DefaultProject, "production", testCSID); err != nil {
 		t.Fatal(err)
 	}

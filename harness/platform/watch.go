@@ -127,6 +127,9 @@ func (p *Platform) restoreStart() {
 		}
 	}
 	to.Commit()
+	if p.unwatched {
+		db = db.Snapshot()
+	}
 	old := p.db.Swap(db)
 	// Writing and removing a row in one transaction closes the watch
 	// channels of the old store and leaves no row behind.

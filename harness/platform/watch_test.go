@@ -101,3 +101,23 @@ func TestWaitEndsWithItsContext(t *testing.T) {
 		t.Fatal("expected Wait to return the context's error, but got nil")
 	}
 }
+
+// The store must notify watchers from the start, not only after a Reset:
+// the live page follows it from the first request.
+func TestWatchWakesOnTheFirstWrite(t *testing.T) {
+	p := mustPlatform(t)
+	v, err := p.Watch(0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	woke := make(chan error, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	go func() { woke <- v.Wait(ctx) }()
+	if _, err := p.CreateFlag(DefaultProject, FlagInput{Key: "first", Name: "First"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-woke; err != nil {
+		t.Fatalf("expected the watch to wake at the first write, but it did not: %v", err)
+	}
+}
