@@ -2,6 +2,7 @@ package platform
 
 import (
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -13,33 +14,77 @@ type AuditQuery struct {
 	Q      string // case-insensitive text search
 	Limit  int
 	Spec   string // resource specifier; "*" and globs match within a segment
+	// Cursor continues a walk: only entries written before the one it
+	// names. It is AuditPage.Next of the page before, and opaque to callers.
+	Cursor string
 }
 
-// AuditLog returns matching entries, newest first.
+// AuditPage is one page of the change history, newest first. Next is the
+// cursor of the page after it, "" when there is none.
+type AuditPage struct {
+	Entries []AuditEntry
+	Next    string
+}
+
+// AuditLog returns matching entries, newest first: the first page of
+// AuditPage.
 func (p *Platform) AuditLog(q AuditQuery) ([]AuditEntry, error) {
+	page, err := p.AuditPage(q)
+	return page.Entries, err
+}
+
+// AuditPage returns one page of matching entries, newest first. Many
+// entries can share a millisecond, so a date alone cannot say where a page
+// ended; the cursor names the last entry's place in write order, and
+// following Next visits every entry once, also while entries are written
+// (they are newer than any cursor). A spec that names one project and one
+// flag is read from the flag's own index; other filters scan.
+func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 	if q.Limit == 0 {
 		q.Limit = AuditDefaultLimit
 	}
 	if q.Limit < 1 || q.Limit > AuditMaxLimit {
-		return nil, errorf(CodeInvalid, "limit %d is out of range: use 1 to %d", q.Limit, AuditMaxLimit)
+		return AuditPage{}, errorf(CodeInvalid, "limit %d is out of range: use 1 to %d", q.Limit, AuditMaxLimit)
 	}
 	spec, err := parseSpec(q.Spec)
 	if err != nil {
-		return nil, err
+		return AuditPage{}, err
+	}
+	// The newest key to read from: (date, seq) in the order index.
+	hiDate, hiSeq := maxDate, maxSeq
+	if q.Before != 0 {
+		hiDate = q.Before - 1
+	}
+	if q.Cursor != "" {
+		d, s, err := parseCursor(q.Cursor)
+		if err != nil {
+			return AuditPage{}, err
+		}
+		if d < hiDate || d == hiDate && s-1 < hiSeq {
+			hiDate, hiSeq = d, s-1
+		}
 	}
 	needle := strings.ToLower(q.Q)
-	it, err := p.read().GetReverse(tableAudit, indexSequence)
-	if err != nil {
-		return nil, internal(err)
+	txn := p.read()
+	ref := specFlagRef(spec)
+	var it interface{ Next() any }
+	if ref != "" {
+		it, err = txn.ReverseLowerBound(tableAudit, indexFlag, ref, hiDate, hiSeq)
+	} else {
+		it, err = txn.ReverseLowerBound(tableAudit, indexSequence, hiDate, hiSeq)
 	}
-	out := []AuditEntry{}
-	for o := it.Next(); o != nil && len(out) < q.Limit; o = it.Next() {
+	if err != nil {
+		return AuditPage{}, internal(err)
+	}
+	page := AuditPage{Entries: []AuditEntry{}}
+	var last *AuditEntry
+	for o := it.Next(); o != nil; o = it.Next() {
 		e := o.(*AuditEntry)
-		if q.Before != 0 && e.Date >= q.Before {
-			continue
+		if ref != "" && flagRefOf(e.Accesses) != ref {
+			break // below the flag's range of the index
 		}
 		if q.After != 0 && e.Date <= q.After {
-			continue
+			break // dates never grow going back
 		}
 		if needle != "" && !e.contains(needle) {
 			continue
@@ -47,9 +92,41 @@ func (p *Platform) AuditLog(q AuditQuery) ([]AuditEntry, error) {
 		if spec != nil && !e.matches(spec) {
 			continue
 		}
-		out = append(out, *e.clone())
+		if len(page.Entries) == q.Limit {
+			page.Next = formatCursor(last.Date, last.Seq)
+			break
+		}
+		page.Entries = append(page.Entries, *e.clone())
+		last = e
 	}
-	return out, nil
+	return page, nil
+}
+
+// formatCursor and parseCursor write and read a place in write order.
+func formatCursor(date int64, seq uint64) string {
+	return strconv.FormatInt(date, 10) + "." + strconv.FormatUint(seq, 10)
+}
+
+func parseCursor(c string) (int64, uint64, error) {
+	ds, ss, ok := strings.Cut(c, ".")
+	d, err1 := strconv.ParseInt(ds, 10, 64)
+	s, err2 := strconv.ParseUint(ss, 10, 64)
+	if !ok || err1 != nil || err2 != nil || s == 0 {
+		return 0, 0, errorf(CodeInvalid, "cursor %q is not one this server gave: follow _links.next as it is", c)
+	}
+	return d, s, nil
+}
+
+// specFlagRef is the flag a spec names exactly (proj/p:env/...:flag/f with
+// no pattern in p or f), "" when it names none or a pattern.
+func specFlagRef(spec []specSegment) string {
+	if len(spec) < 3 || spec[0].typ != "proj" || spec[1].typ != "env" || spec[2].typ != "flag" {
+		return ""
+	}
+	if strings.ContainsAny(spec[0].name+spec[2].name, `*?[\`) {
+		return ""
+	}
+	return flagRef(spec[0].name, spec[2].name)
 }
 
 // AuditEntry returns one change-history entry.

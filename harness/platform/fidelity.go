@@ -27,6 +27,12 @@ const (
 	// Audit-log page sizes (PLATFORM.md 4, documented).
 	AuditDefaultLimit = 10
 	AuditMaxLimit     = 20
+
+	// DefaultHistoryLimit is how many change-history entries are kept
+	// unless Options.HistoryLimit says otherwise (serve --history-limit):
+	// large enough for any test run, finite so that a long soak cannot
+	// take the machine's memory. The oldest go first.
+	DefaultHistoryLimit = 200_000
 )
 
 // DefaultEnvironments are the environments of a new project (documented).

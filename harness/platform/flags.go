@@ -50,8 +50,7 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 			in.Variations[i].ID = newID()
 		}
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	proj, err := getProject(txn, projectKey)
 	if err != nil {
@@ -81,7 +80,7 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 		return Flag{}, internal(err)
 	}
 	res := flagAllEnvResource(projectKey, in.Key)
-	if err := insertAudit(txn, flagCreatedWording(f.Name).apply(&AuditEntry{
+	if err := p.insertAudit(txn, flagCreatedWording(f.Name).apply(&AuditEntry{
 		Date:           now,
 		Accesses:       []Access{{Action: "createFlag", Resource: res}},
 		Kind:           KindFlag,
@@ -111,7 +110,7 @@ func (p *Platform) Flags(projectKey string) ([]Flag, error) {
 	if _, err := getProject(txn, projectKey); err != nil {
 		return nil, err
 	}
-	it, err := txn.Get(tableFlags, indexProject, projectKey)
+	it, err := txn.Get(tableFlags, indexID+"_prefix", projectKey)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -174,8 +173,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	if len(patch.Ops) == 0 && patch.Version == 0 {
 		return Flag{}, errorf(CodeInvalid, "the patch has no operations: send at least one, e.g. [{\"op\":\"replace\",\"path\":\"/environments/production/on\",\"value\":true}]")
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	old, err := getFlag(txn, projectKey, flagKey)
 	if err != nil {
@@ -242,7 +240,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	for i, a := range accesses {
 		resources[i] = a.Resource
 	}
-	if err := insertAudit(txn, flagPatchWording(verb, desc, f.Name).apply(&AuditEntry{
+	if err := p.insertAudit(txn, flagPatchWording(verb, desc, f.Name).apply(&AuditEntry{
 		Date: now, Accesses: accesses, Kind: KindFlag, Name: f.Name, Comment: patch.Comment,
 		Member: restMember(), Target: Target{Name: f.Name, Resources: resources},
 		PreviousVersion: old, CurrentVersion: f,
@@ -255,8 +253,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 
 // DeleteFlag deletes a flag and its triggers.
 func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	f, err := getFlag(txn, projectKey, flagKey)
 	if err != nil {
@@ -265,7 +262,7 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 	if err := txn.Delete(tableFlags, f); err != nil {
 		return internal(err)
 	}
-	ts, err := triggersWhere(txn, func(t *Trigger) bool { return t.ProjectKey == projectKey && t.FlagKey == flagKey })
+	ts, err := flagTriggers(txn, projectKey, flagKey)
 	if err != nil {
 		return internal(err)
 	}
@@ -275,7 +272,7 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 		}
 	}
 	res := flagAllEnvResource(projectKey, flagKey)
-	if err := insertAudit(txn, flagDeletedWording(f.Name).apply(&AuditEntry{
+	if err := p.insertAudit(txn, flagDeletedWording(f.Name).apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "deleteFlag", Resource: res}}, Kind: KindFlag, Name: f.Name,
 		Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}}, PreviousVersion: f,
 	})); err != nil {

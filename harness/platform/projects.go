@@ -52,11 +52,9 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 			envs[i].Name = e.Key
 		}
 	}
-	now := p.nowMs()
-	proj := &Project{ID: newID(), Key: in.Key, Name: in.Name, Tags: slices.Clone(in.Tags), Environments: envs, CreationDate: now}
-
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
+	proj := &Project{ID: newID(), Key: in.Key, Name: in.Name, Tags: slices.Clone(in.Tags), Environments: envs, CreationDate: now}
 	existing, err := txn.First(tableProjects, indexID, in.Key)
 	if err != nil {
 		return Project{}, internal(err)
@@ -67,7 +65,7 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 	if err := txn.Insert(tableProjects, proj); err != nil {
 		return Project{}, internal(err)
 	}
-	if err := insertAudit(txn, projectCreatedWording(in.Name).apply(&AuditEntry{
+	if err := p.insertAudit(txn, projectCreatedWording(in.Name).apply(&AuditEntry{
 		Date:     now,
 		Accesses: []Access{{Action: "createProject", Resource: projectResource(in.Key)}},
 		Kind:     KindProject,

@@ -58,8 +58,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	} else if !tokenPattern.MatchString(in.Token) {
 		return Trigger{}, errorf(CodeInvalid, "trigger token must be 8 to 128 characters of letters, digits, '.', '_', '~' or '-' (a UUID is best)")
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	f, err := getFlag(txn, projectKey, flagKey)
 	if err != nil {
@@ -83,7 +82,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if err := txn.Insert(tableTriggers, t); err != nil {
 		return Trigger{}, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
 		return Trigger{}, internal(err)
 	}
 	txn.Commit()
@@ -106,9 +105,7 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 	if _, _, err := flagAndEnv(txn, projectKey, flagKey, envKey); err != nil {
 		return nil, err
 	}
-	ts, err := triggersWhere(txn, func(t *Trigger) bool {
-		return t.ProjectKey == projectKey && t.FlagKey == flagKey && t.EnvKey == envKey
-	})
+	ts, err := flagTriggers(txn, projectKey, flagKey, envKey)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -125,20 +122,27 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 	return out, nil
 }
 
-// triggersWhere scans the triggers table; see triggersTableSchema for why
-// there is no index to ask instead.
-func triggersWhere(txn *memdb.Txn, keep func(*Trigger) bool) ([]*Trigger, error) {
-	it, err := txn.Get(tableTriggers, indexID)
+// flagTriggers reads the triggers of a flag, in one environment when envKey
+// is given, from the triggers' flag index.
+func flagTriggers(txn *memdb.Txn, projectKey, flagKey string, envKey ...string) ([]*Trigger, error) {
+	args := append([]any{projectKey, flagKey}, toAny(envKey)...)
+	it, err := txn.Get(tableTriggers, indexFlag+"_prefix", args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []*Trigger
 	for o := it.Next(); o != nil; o = it.Next() {
-		if t := o.(*Trigger); keep(t) {
-			out = append(out, t)
-		}
+		out = append(out, o.(*Trigger))
 	}
 	return out, nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*Flag, Environment, error) {
@@ -224,8 +228,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 			return Trigger{}, false, errorf(CodeInvalid, "%s/kind: %q is not a trigger instruction: use replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger or enableTrigger", path, in.Kind)
 		}
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	old, f, env, err := getTrigger(txn, projectKey, flagKey, envKey, id)
 	if err != nil {
@@ -256,7 +259,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 	if err := txn.Insert(tableTriggers, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	txn.Commit()
@@ -265,8 +268,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 
 // DeleteTrigger deletes a trigger; its URL stops working at once.
 func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	t, f, env, err := getTrigger(txn, projectKey, flagKey, envKey, id)
 	if err != nil {
@@ -275,7 +277,7 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 	if err := txn.Delete(tableTriggers, t); err != nil {
 		return internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
 		return internal(err)
 	}
 	txn.Commit()
@@ -372,10 +374,11 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	}
 	ev := rules.Parse(body)
 
-	now := p.now()
-	nowMs := now.UnixMilli()
 	txn := p.db.Load().Txn(true)
 	defer txn.Abort()
+	// The clock is read under the write lock, so that dates follow write order.
+	now := p.now()
+	nowMs := now.UnixMilli()
 	old, err := lookupTrigger(txn, id, token)
 	if err != nil {
 		return nil, err
@@ -439,7 +442,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 			return nil, err
 		}
 		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, body)
-		if err := insertAudit(txn, ex.Entry); err != nil {
+		if err := p.insertAudit(txn, ex.Entry); err != nil {
 			return nil, internal(err)
 		}
 	}
