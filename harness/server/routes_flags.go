@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -209,13 +211,13 @@ func parseFlagPatch(body []byte, semantic bool) (platform.FlagPatch, error) {
 		switch {
 		case len(parts) == 4 && parts[0] == "" && parts[1] == "environments" && parts[3] == "on":
 			var on bool
-			if err := json.Unmarshal(op.Value, &on); err != nil {
+			if err := strictValue(op.Value, &on); err != nil {
 				return platform.FlagPatch{}, invalid("%s/value: %s needs true or false", p, op.Path)
 			}
 			patch.Ops = append(patch.Ops, platform.FlagOp{Field: "on", Env: parts[2], On: on, Path: p})
 		case op.Path == "/name" || op.Path == "/description":
 			var text string
-			if err := json.Unmarshal(op.Value, &text); err != nil {
+			if err := strictValue(op.Value, &text); err != nil {
 				return platform.FlagPatch{}, invalid("%s/value: %s needs a string", p, op.Path)
 			}
 			patch.Ops = append(patch.Ops, platform.FlagOp{Field: op.Path[1:], Text: text, Path: p})
@@ -224,4 +226,15 @@ func parseFlagPatch(body []byte, semantic bool) (platform.FlagPatch, error) {
 		}
 	}
 	return patch, nil
+}
+
+// strictValue decodes a JSON Patch value into v. encoding/json reads null
+// as "leave v alone", which would turn a flag off or clear a text: a value
+// that is missing or null where the field needs one is an error, as is a
+// value of the wrong type.
+func strictValue(raw json.RawMessage, v any) error {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return errors.New("missing or null")
+	}
+	return json.Unmarshal(raw, v)
 }
