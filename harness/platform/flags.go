@@ -186,47 +186,66 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	if err != nil {
 		return Flag{}, err
 	}
+	// Apply every op to a copy, then record what differs from the stored
+	// flag: ops that cancel out (on, then off again) change nothing, write
+	// no entry and keep every version.
 	f := old.clone()
-	var accesses []Access
-	verb, desc := "", ""
+	var order []FlagOp // the first op of each field, in patch order
+	seen := map[string]bool{}
 	for _, op := range patch.Ops {
 		switch op.Field {
 		case "on":
-			env, ok := proj.Environment(op.Env)
-			if !ok {
+			if _, ok := proj.Environment(op.Env); !ok {
 				return Flag{}, errorf(CodeInvalid, "%s: environment %q is not in project %q (it has %v)", op.Path, op.Env, projectKey, envKeys(proj))
 			}
 			st := f.Environments[op.Env]
-			if st.On == op.On {
-				continue
-			}
-			st.On, st.Version, st.LastModified = op.On, st.Version+1, now
+			st.On = op.On
 			f.Environments[op.Env] = st
-			accesses = append(accesses, Access{Action: "updateOn", Resource: flagResource(projectKey, op.Env, flagKey)})
-			verb, desc = flagToggleWording(op.On, f.Name, FlagLink(projectKey, op.Env, flagKey), env.Name)
 		case "name":
 			if op.Text == "" {
 				return Flag{}, errorf(CodeInvalid, "%s: a flag name cannot be empty", op.Path)
 			}
-			if f.Name == op.Text {
+			f.Name = op.Text
+		case "description":
+			f.Description = op.Text
+		default:
+			return Flag{}, errorf(CodeInvalid, "%s: cannot change %q", op.Path, op.Field)
+		}
+		if k := op.Field + "/" + op.Env; !seen[k] {
+			seen[k] = true
+			order = append(order, op)
+		}
+	}
+	var accesses []Access
+	verb, desc := "", ""
+	for _, op := range order {
+		switch op.Field {
+		case "on":
+			st := f.Environments[op.Env]
+			if st.On == old.Environments[op.Env].On {
 				continue
 			}
-			f.Name = op.Text
+			st.Version, st.LastModified = st.Version+1, now
+			f.Environments[op.Env] = st
+			env, _ := proj.Environment(op.Env)
+			accesses = append(accesses, Access{Action: "updateOn", Resource: flagResource(projectKey, op.Env, flagKey)})
+			verb, desc = flagToggleWording(st.On, f.Name, FlagLink(projectKey, op.Env, flagKey), env.Name)
+		case "name":
+			if f.Name == old.Name {
+				continue
+			}
 			accesses = append(accesses, Access{Action: "updateName", Resource: flagAllEnvResource(projectKey, flagKey)})
 			if verb == "" {
-				verb, desc = flagRenameWording(op.Text)
+				verb, desc = flagRenameWording(f.Name)
 			}
 		case "description":
-			if f.Description == op.Text {
+			if f.Description == old.Description {
 				continue
 			}
-			f.Description = op.Text
 			accesses = append(accesses, Access{Action: "updateDescription", Resource: flagAllEnvResource(projectKey, flagKey)})
 			if verb == "" {
 				verb, desc = flagDescriptionWording(f.Name)
 			}
-		default:
-			return Flag{}, errorf(CodeInvalid, "%s: cannot change %q", op.Path, op.Field)
 		}
 	}
 	if len(accesses) == 0 {
