@@ -132,6 +132,7 @@ func (s *Server) listen() error {
 	if err != nil {
 		return fmt.Errorf("server: listening on %s: %w", opts.Addr, err)
 	}
+	ln = envelopeListener{ln}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
 	s.srv = &http.Server{
@@ -216,7 +217,7 @@ func (s *Server) routes() http.Handler {
 	withServer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
 	})
-	return s.recoverPanics(s.rejectOddPaths(limitBodies(s.webhookFastPath(withServer))))
+	return s.recoverPanics(headAsGet(s.rejectOddPaths(s.rejectBadQuery(limitBodies(s.webhookFastPath(withServer))))))
 }
 
 // rejectOddPaths answers a path with a "." or ".." segment (also when
@@ -290,6 +291,9 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	})
 	r.MethodNotAllowedHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
 		s.log.Debug("request", "route", "(method not allowed)", "method", req.Method, "status", http.StatusMethodNotAllowed)
+		if allow := allowedMethods(r, req); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
 		s.writeError(w, req, methodNotAllowed("method "+req.Method+" is not allowed on this route"))
 	})
 	r.Use(logRequests)
