@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -102,6 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	insecure := fs.Bool("insecure", false, "allow a non-loopback --addr without an API token")
 	record := fs.String("record", "", "save every trigger request under DIR/<integration>/ as a fixture")
 	rate := fs.String("rate-limit", "", `per-trigger limit, e.g. "5/1m" (default: none)`)
+	historyLimit := fs.Int("history-limit", platform.DefaultHistoryLimit, "change-history entries kept; beyond it the oldest are dropped (and serve says so)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
@@ -130,6 +132,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rl, err := parseRateLimit(*rate)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	if *historyLimit < 1 {
+		return usageErr("--history-limit %d must be at least 1 (the default is %d)", *historyLimit, platform.DefaultHistoryLimit)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
@@ -167,7 +172,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger,
-		Platform: platform.Options{RateLimit: rl}}
+		Platform: platform.Options{RateLimit: rl, HistoryLimit: *historyLimit, OnHistoryDrop: historyDropLogger(logger, *historyLimit)}}
 	if *record != "" {
 		rec, err := fixture.NewRecorder(*record)
 		if err != nil {
@@ -189,6 +194,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	printBanner(stdout, srv, srv.Platform(), ms, from, seeded, *token != "")
+	fmt.Fprintf(stdout, "  the change history keeps the newest %d entries (--history-limit); older ones are dropped, and the log says when\n", *historyLimit)
 
 	<-ctx.Done()
 	logger.Info("shutting down")
@@ -266,6 +272,26 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// historyDropLogger says when the change history starts dropping its
+// oldest entries, and again at each tenfold count, so a long soak logs a
+// handful of lines rather than one per write.
+func historyDropLogger(logger *slog.Logger, limit int) func(int64) {
+	var next atomic.Int64
+	next.Store(1)
+	return func(total int64) {
+		for {
+			n := next.Load()
+			if total < n {
+				return
+			}
+			if next.CompareAndSwap(n, n*10) {
+				break
+			}
+		}
+		logger.Warn("the change history is at its limit: dropping the oldest entries", "limit", limit, "dropped", total)
+	}
 }
 
 func parseRateLimit(s string) (platform.RateLimit, error) {

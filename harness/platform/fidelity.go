@@ -7,6 +7,18 @@ package platform
 const (
 	// RecentBodiesKept is how many trigger bodies _recentTriggerBodies keeps.
 	RecentBodiesKept = 10
+	// MaxStoredBodyBytes is the largest trigger body kept as sent, in
+	// _recentTriggerBodies and in an entry's triggerBody; a larger one is
+	// still executed and counted, but kept as {"_omitted": "..."} saying
+	// its size. Vendors' alert bodies are a few KiB; the limit keeps a
+	// client sending 1 MiB bodies from taking the memory.
+	MaxStoredBodyBytes = 16 << 10
+	// RecentBodiesMaxBytes bounds one trigger's _recentTriggerBodies: the
+	// newest bodies are kept while they fit (the newest always does).
+	RecentBodiesMaxBytes = 64 << 10
+	// MaxCommentChars is the longest comment an entry keeps; a longer one
+	// is cut and ends with Ellipsis.
+	MaxCommentChars = 1000
 	// MaxStoredBodyDepth is the deepest trigger body kept as sent; a deeper
 	// one is kept as "{}", because the API answers that embed it (a few
 	// levels deeper) would pass the 10,000-level limit of JSON decoders,
@@ -32,7 +44,7 @@ const (
 	// unless Options.HistoryLimit says otherwise (serve --history-limit):
 	// large enough for any test run, finite so that a long soak cannot
 	// take the machine's memory. The oldest go first.
-	DefaultHistoryLimit = 200_000
+	DefaultHistoryLimit = 100_000
 )
 
 // DefaultEnvironments are the environments of a new project (documented).

@@ -269,6 +269,7 @@ func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry) error {
 	}
 	e.ID = newID()
 	e.AccountID = AccountID
+	e.Comment = capText(e.Comment, MaxCommentChars)
 	if err := txn.Insert(tableAudit, e); err != nil {
 		return err
 	}

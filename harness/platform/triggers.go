@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -322,10 +323,32 @@ func (p *Platform) LookupTrigger(id, token string) (Trigger, error) {
 // storedBody is the body as _recentTriggerBodies and triggerBody keep it: the
 // bytes when they are one JSON object, "{}" otherwise.
 func storedBody(ev trigger.Event, body []byte) json.RawMessage {
-	if _, ok := ev.Body.(map[string]any); ok && ev.ValidJSON && jsonDepth(body) <= MaxStoredBodyDepth {
-		return json.RawMessage(append([]byte(nil), body...))
+	if _, ok := ev.Body.(map[string]any); !ok || !ev.ValidJSON || jsonDepth(body) > MaxStoredBodyDepth {
+		return json.RawMessage(emptyJSONBody)
 	}
-	return json.RawMessage(emptyJSONBody)
+	if len(body) > MaxStoredBodyBytes {
+		return omittedBody(len(body))
+	}
+	return json.RawMessage(append([]byte(nil), body...))
+}
+
+// omittedBody stands for a body over MaxStoredBodyBytes: still an object,
+// as clients decode jsonBody, and saying what was left out.
+func omittedBody(n int) json.RawMessage {
+	return json.RawMessage(`{"_omitted":"the body was ` + strconv.Itoa(n) + ` bytes, over the ` + strconv.Itoa(MaxStoredBodyBytes) + ` bytes the fake platform keeps"}`)
+}
+
+// recentBodies is old with b added as the newest, keeping at most
+// RecentBodiesKept bodies in at most RecentBodiesMaxBytes (the newest
+// always). It returns a new slice: old is shared with stored triggers.
+func recentBodies(old []RecentBody, b RecentBody) []RecentBody {
+	size, from := len(b.JSONBody), len(old)
+	for from > 0 && len(old)-from+1 < RecentBodiesKept && size+len(old[from-1].JSONBody) <= RecentBodiesMaxBytes {
+		from--
+		size += len(old[from].JSONBody)
+	}
+	out := make([]RecentBody, 0, len(old)-from+1)
+	return append(append(out, old[from:]...), b)
 }
 
 // jsonDepth is the deepest nesting of objects and arrays in valid JSON.
@@ -411,12 +434,8 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	*nt = *old
 	nt.TriggerCount++
 	nt.LastTriggeredAt = nowMs
-	keep := old.RecentBodies
-	if len(keep) >= RecentBodiesKept {
-		keep = keep[len(keep)-RecentBodiesKept+1:]
-	}
-	nt.RecentBodies = make([]RecentBody, 0, len(keep)+1)
-	nt.RecentBodies = append(append(nt.RecentBodies, keep...), RecentBody{Timestamp: nowMs, JSONBody: storedBody(ev, body)})
+	stored := storedBody(ev, body)
+	nt.RecentBodies = recentBodies(old.RecentBodies, RecentBody{Timestamp: nowMs, JSONBody: stored})
 	if err := txn.Insert(tableTriggers, nt); err != nil {
 		return nil, internal(err)
 	}
@@ -441,7 +460,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 		if err != nil {
 			return nil, err
 		}
-		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, body)
+		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, stored)
 		if err := p.insertAudit(txn, ex.Entry); err != nil {
 			return nil, internal(err)
 		}
@@ -456,7 +475,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 
 // executionEntry is the change-history entry of a trigger's flag change
 // (PLATFORM.md 4).
-func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, body []byte) *AuditEntry {
+func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, stored json.RawMessage) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
 	w := triggerExecutionWording(TriggerChange{
 		Integration: p.integrationName(t.IntegrationKey), On: t.Action == ActionTurnOn, FlagName: after.Name,
@@ -464,7 +483,7 @@ func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, en
 	})
 	return w.apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "updateOn", Resource: res}}, Kind: KindFlag, Name: after.Name,
-		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: storedBody(ev, body),
+		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: slices.Clone(stored),
 		PreviousVersion: before, CurrentVersion: after,
 	})
 }

@@ -199,6 +199,21 @@ func plainText(s string, max int) string {
 	return b.String()
 }
 
+// capText cuts s to max characters, ending it with Ellipsis when it cut.
+func capText(s string, max int) string {
+	if len(s) <= max || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + Ellipsis
+		}
+		n++
+	}
+	return s
+}
+
 // dropRune is a control character or a bidirectional override, which can
 // hide or reorder what a reader sees.
 func dropRune(r rune) bool {
