@@ -226,11 +226,14 @@ func dropRune(r rune) bool {
 // such as "X](https://evil.example) <img ...>" shows as written.
 func mdText(s string, max int) string { return escapeMarkdown(plainText(s, max)) }
 
-// escapeMarkdown puts a backslash before \ ` * _ [ ] < > & ~, except an _
-// between two letters or digits: CommonMark never reads one there as
-// emphasis, and names such as Fx1_Checkout_errors stay readable as written.
+// escapeMarkdown puts a backslash before \ ` * _ [ ] < ~, before an &
+// that could start a character reference (&name; or &#...;), and before no
+// other character: a value never starts a line (line breaks are gone and
+// every description starts with fixed words), so > # + - cannot open a
+// block, and plain text such as "error rate > 5%" or "Fx1_Checkout_errors"
+// (an _ between two letters or digits is never emphasis) stays as written.
 func escapeMarkdown(s string) string {
-	if !strings.ContainsAny(s, "\\`*_[]<>&~") {
+	if !strings.ContainsAny(s, "\\`*_[]<~&") {
 		return s
 	}
 	var b strings.Builder
@@ -243,13 +246,19 @@ func escapeMarkdown(s string) string {
 				break
 			}
 			b.WriteByte('\\')
-		case '\\', '`', '*', '[', ']', '<', '>', '&', '~':
+		case '&':
+			if i+1 < len(s) && (s[i+1] == '#' || isLetter(s[i+1])) {
+				b.WriteByte('\\')
+			}
+		case '\\', '`', '*', '[', ']', '<', '~':
 			b.WriteByte('\\')
 		}
 		b.WriteByte(c)
 	}
 	return b.String()
 }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
