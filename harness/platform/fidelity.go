@@ -33,6 +33,22 @@ const (
 	// MemberEmail is that member's e-mail address in change-history entries.
 	MemberEmail = "harness@example.com"
 
+	// Flag list pages (GET /api/v2/flags/{projectKey}): the default page
+	// size is documented ("Defaults to 20"); the largest page is [chosen],
+	// so that no answer embeds a whole large account.
+	FlagPageDefault = 20
+	FlagPageMax     = 100
+
+	// Caps on lists a request can make grow ([chosen]; over one is a 400
+	// naming it): they keep one request from making every later answer
+	// about a project or flag large.
+	MaxEnvironments = 50  // environments of a project
+	MaxTags         = 50  // tags of a project or flag
+	MaxVariations   = 100 // variations of a flag
+	MaxPatchOps     = 100 // operations or instructions of one patch
+	MaxFlagTriggers = 100 // triggers of a flag in one environment
+	MaxProjects     = 1000
+
 	// DefaultProject is the project that exists at start.
 	DefaultProject = "default"
 

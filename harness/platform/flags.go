@@ -31,6 +31,12 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 	if in.Kind == "" {
 		in.Kind = "boolean"
 	}
+	if err := checkMax("/tags", len(in.Tags), MaxTags); err != nil {
+		return Flag{}, err
+	}
+	if err := checkMax("/variations", len(in.Variations), MaxVariations); err != nil {
+		return Flag{}, err
+	}
 	if in.Kind != "boolean" && in.Kind != "multivariate" {
 		return Flag{}, errorf(CodeInvalid, "/kind %q is not a flag kind: use \"boolean\" or \"multivariate\"", in.Kind)
 	}
@@ -77,6 +83,9 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 		f.Environments[e.Key] = FlagEnv{On: in.On[e.Key], Version: 1, LastModified: now}
 	}
 	if err := txn.Insert(tableFlags, f); err != nil {
+		return Flag{}, internal(err)
+	}
+	if err := addFlagCount(txn, projectKey, 1); err != nil {
 		return Flag{}, internal(err)
 	}
 	res := flagAllEnvResource(projectKey, in.Key)
@@ -170,6 +179,9 @@ type FlagPatch struct {
 // PatchFlag applies every op or none. A patch that changes nothing succeeds
 // and writes no change-history entry.
 func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag, error) {
+	if err := checkMax("the patch", len(patch.Ops), MaxPatchOps); err != nil {
+		return Flag{}, err
+	}
 	if len(patch.Ops) == 0 && patch.Version == 0 {
 		return Flag{}, errorf(CodeInvalid, "the patch has no operations: send at least one, e.g. [{\"op\":\"replace\",\"path\":\"/environments/production/on\",\"value\":true}]")
 	}
@@ -279,6 +291,9 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 		return err
 	}
 	if err := txn.Delete(tableFlags, f); err != nil {
+		return internal(err)
+	}
+	if err := addFlagCount(txn, projectKey, -1); err != nil {
 		return internal(err)
 	}
 	ts, err := flagTriggers(txn, projectKey, flagKey)

@@ -155,7 +155,8 @@ var (
 		t := o.(*Trigger)
 		return appendKeys(b, t.ProjectKey, t.FlagKey, t.EnvKey, t.ID)
 	}}
-	auditIDIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*AuditEntry).ID) }}
+	countKeyIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*flagCount).Project) }}
+	auditIDIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*AuditEntry).ID) }}
 )
 
 // Bounds of the audit order, for reading from the newest entry down.

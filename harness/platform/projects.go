@@ -34,6 +34,12 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 	if in.Name == "" {
 		return Project{}, errorf(CodeInvalid, "/name is required: give the project a display name")
 	}
+	if err := checkMax("/environments", len(in.Environments), MaxEnvironments); err != nil {
+		return Project{}, err
+	}
+	if err := checkMax("/tags", len(in.Tags), MaxTags); err != nil {
+		return Project{}, err
+	}
 	envs := slices.Clone(in.Environments)
 	if len(envs) == 0 {
 		envs = DefaultEnvironments()
@@ -61,6 +67,17 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 	}
 	if existing != nil {
 		return Project{}, errorf(CodeConflict, "a project with key %q already exists; choose another key", in.Key)
+	}
+	if it, err := txn.Get(tableProjects, indexID); err != nil {
+		return Project{}, internal(err)
+	} else {
+		n := 0
+		for o := it.Next(); o != nil; o = it.Next() {
+			n++
+		}
+		if n >= MaxProjects {
+			return Project{}, errorf(CodeInvalid, "there are %d projects; the fake platform takes at most %d", n, MaxProjects)
+		}
 	}
 	if err := txn.Insert(tableProjects, proj); err != nil {
 		return Project{}, internal(err)

@@ -8,6 +8,7 @@ const (
 	tableFlags    = "flags"
 	tableTriggers = "triggers"
 	tableAudit    = "audit"
+	tableCounts   = "flagcounts" // flags per project, for totalCount
 
 	indexID       = "id"
 	indexSequence = "seq"  // audit entries by (date, write sequence): write order
@@ -31,6 +32,9 @@ func schema() *memdb.DBSchema {
 			tableTriggers: {Name: tableTriggers, Indexes: map[string]*memdb.IndexSchema{
 				indexID:   {Name: indexID, Unique: true, Indexer: triggerIDIndex},
 				indexFlag: {Name: indexFlag, Unique: true, Indexer: triggerFlagIndex},
+			}},
+			tableCounts: {Name: tableCounts, Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: countKeyIndex},
 			}},
 			tableAudit: {Name: tableAudit, Indexes: map[string]*memdb.IndexSchema{
 				indexID:       {Name: indexID, Unique: true, Indexer: auditIDIndex},

@@ -70,6 +70,11 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if !ok {
 		return Trigger{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
 	}
+	if ts, err := flagTriggers(txn, projectKey, flagKey, envKey); err != nil {
+		return Trigger{}, internal(err)
+	} else if len(ts) >= MaxFlagTriggers {
+		return Trigger{}, errorf(CodeInvalid, "flag %q has %d triggers in environment %q; the fake platform takes at most %d: delete one first", flagKey, len(ts), envKey, MaxFlagTriggers)
+	}
 	if o, err := txn.First(tableTriggers, indexID, in.ID); err != nil {
 		return Trigger{}, internal(err)
 	} else if o != nil {
@@ -214,6 +219,9 @@ type TriggerPatch struct {
 func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch TriggerPatch) (t Trigger, cycled bool, err error) {
 	// The semantic patch format documents instructions as required; a patch
 	// with only a comment is refused rather than read as a comment edit.
+	if err := checkMax("/instructions", len(patch.Instructions), MaxPatchOps); err != nil {
+		return Trigger{}, false, err
+	}
 	if len(patch.Instructions) == 0 {
 		return Trigger{}, false, errorf(CodeInvalid, "/instructions is required and must not be empty: send at least one of replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger, enableTrigger (a comment alone is not an update)")
 	}
