@@ -4,6 +4,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	memdb "github.com/hashicorp/go-memdb"
 )
 
 // AuditQuery filters the change history (PLATFORM.md 4). Zero fields do not
@@ -50,28 +52,28 @@ func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 	if err != nil {
 		return AuditPage{}, err
 	}
-	// The newest key to read from: (date, seq) in the order index.
-	hiDate, hiSeq := maxDate, maxSeq
+	txn := p.read()
+	// The newest sequence to read from.
+	hi := maxSeq
 	if q.Before != 0 {
-		hiDate = q.Before - 1
+		if hi, err = lastSeqBefore(txn, q.Before); err != nil {
+			return AuditPage{}, internal(err)
+		}
 	}
 	if q.Cursor != "" {
-		d, s, err := parseCursor(q.Cursor)
+		s, err := parseCursor(q.Cursor)
 		if err != nil {
 			return AuditPage{}, err
 		}
-		if d < hiDate || d == hiDate && s-1 < hiSeq {
-			hiDate, hiSeq = d, s-1
-		}
+		hi = min(hi, s-1)
 	}
 	needle := strings.ToLower(q.Q)
-	txn := p.read()
 	ref := specFlagRef(spec)
 	var it interface{ Next() any }
 	if ref != "" {
-		it, err = txn.ReverseLowerBound(tableAudit, indexFlag, ref, hiDate, hiSeq)
+		it, err = txn.ReverseLowerBound(tableAudit, indexFlag, ref, hi)
 	} else {
-		it, err = txn.ReverseLowerBound(tableAudit, indexSequence, hiDate, hiSeq)
+		it, err = txn.ReverseLowerBound(tableAudit, indexSequence, hi)
 	}
 	if err != nil {
 		return AuditPage{}, internal(err)
@@ -93,7 +95,7 @@ func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 			continue
 		}
 		if len(page.Entries) == q.Limit {
-			page.Next = formatCursor(last.Date, last.Seq)
+			page.Next = strconv.FormatUint(last.Seq, 10)
 			break
 		}
 		page.Entries = append(page.Entries, *e.clone())
@@ -102,19 +104,47 @@ func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 	return page, nil
 }
 
-// formatCursor and parseCursor write and read a place in write order.
-func formatCursor(date int64, seq uint64) string {
-	return strconv.FormatInt(date, 10) + "." + strconv.FormatUint(seq, 10)
+// parseCursor reads a cursor: the write sequence of the last entry of the
+// page before.
+func parseCursor(c string) (uint64, error) {
+	s, err := strconv.ParseUint(c, 10, 64)
+	if err != nil || s == 0 {
+		return 0, errorf(CodeInvalid, "cursor %q is not one this server gave: follow _links.next as it is", c)
+	}
+	return s, nil
 }
 
-func parseCursor(c string) (int64, uint64, error) {
-	ds, ss, ok := strings.Cut(c, ".")
-	d, err1 := strconv.ParseInt(ds, 10, 64)
-	s, err2 := strconv.ParseUint(ss, 10, 64)
-	if !ok || err1 != nil || err2 != nil || s == 0 {
-		return 0, 0, errorf(CodeInvalid, "cursor %q is not one this server gave: follow _links.next as it is", c)
+// lastSeqBefore is the sequence of the newest entry dated before before, 0
+// when there is none. Entries kept have contiguous sequences (only the
+// oldest are ever dropped) and dates that never decrease with them, so a
+// binary search over the sequences finds it in a few lookups.
+func lastSeqBefore(txn *memdb.Txn, before int64) (uint64, error) {
+	first, err := txn.First(tableAudit, indexSequence)
+	if err != nil || first == nil {
+		return 0, err
 	}
-	return d, s, nil
+	last, err := txn.Last(tableAudit, indexSequence)
+	if err != nil {
+		return 0, err
+	}
+	lo, hi := first.(*AuditEntry).Seq, last.(*AuditEntry).Seq
+	if first.(*AuditEntry).Date >= before {
+		return 0, nil
+	}
+	// Invariant: the entry at lo is dated before before.
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		o, err := txn.First(tableAudit, indexSequence, mid)
+		if err != nil {
+			return 0, err
+		}
+		if o != nil && o.(*AuditEntry).Date < before {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo, nil
 }
 
 // specFlagRef is the flag a spec names exactly (proj/p:env/...:flag/f with
@@ -131,11 +161,15 @@ func specFlagRef(spec []specSegment) string {
 
 // AuditEntry returns one change-history entry.
 func (p *Platform) AuditEntry(id string) (AuditEntry, error) {
-	o, err := p.read().First(tableAudit, indexID, id)
-	if err != nil {
-		return AuditEntry{}, internal(err)
+	var o any
+	if len(id) == 24 {
+		if seq, err := strconv.ParseUint(id[8:], 16, 64); err == nil {
+			if o, err = p.read().First(tableAudit, indexSequence, seq); err != nil {
+				return AuditEntry{}, internal(err)
+			}
+		}
 	}
-	if o == nil {
+	if o == nil || o.(*AuditEntry).ID != id {
 		return AuditEntry{}, errorf(CodeNotFound, "change-history entry %q not found: list entries with GET /api/v2/auditlog", id)
 	}
 	return *o.(*AuditEntry).clone(), nil

@@ -12,47 +12,31 @@ import (
 // through reflection on each insert. Each key sorts bytewise in the order
 // that the reads want.
 
-// appendOrder appends (date, seq) so that keys sort by date, then by write
-// sequence: the sign bit of the date is flipped, so negative dates sort
-// first, and both are big-endian.
-func appendOrder(b []byte, date int64, seq uint64) []byte {
-	b = binary.BigEndian.AppendUint64(b, uint64(date)^(1<<63))
-	return binary.BigEndian.AppendUint64(b, seq)
+// auditSeqIndex keys change-history entries by write sequence, 8 bytes
+// big-endian, so that key order is write order; it is the audit table's
+// primary index, and an entry's id carries its sequence (see auditID), so
+// no index of random ids is needed. Dates never decrease in write order
+// (insertAudit sees to it), so a date bound is a sequence bound.
+type auditSeqIndex struct{}
+
+func (auditSeqIndex) FromObject(obj any) (bool, []byte, error) {
+	return true, binary.BigEndian.AppendUint64(make([]byte, 0, 8), obj.(*AuditEntry).Seq), nil
 }
 
-func orderArgs(args []any) (int64, uint64, error) {
-	if len(args) != 2 {
-		return 0, 0, fmt.Errorf("want (date int64, seq uint64), got %d arguments", len(args))
+func (auditSeqIndex) FromArgs(args ...any) ([]byte, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("want (seq uint64), got %d arguments", len(args))
 	}
-	d, ok1 := args[0].(int64)
-	s, ok2 := args[1].(uint64)
-	if !ok1 || !ok2 {
-		return 0, 0, fmt.Errorf("want (date int64, seq uint64), got (%T, %T)", args[0], args[1])
+	s, ok := args[0].(uint64)
+	if !ok {
+		return nil, fmt.Errorf("want a uint64 sequence, got %T", args[0])
 	}
-	return d, s, nil
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), s), nil
 }
 
-// auditOrderIndex keys change-history entries by (Date, Seq). Dates never
-// decrease in write order (insertAudit sees to it), so this is write order,
-// and a date bound is a key bound.
-type auditOrderIndex struct{}
-
-func (auditOrderIndex) FromObject(obj any) (bool, []byte, error) {
-	e := obj.(*AuditEntry)
-	return true, appendOrder(make([]byte, 0, 16), e.Date, e.Seq), nil
-}
-
-func (auditOrderIndex) FromArgs(args ...any) ([]byte, error) {
-	d, s, err := orderArgs(args)
-	if err != nil {
-		return nil, err
-	}
-	return appendOrder(make([]byte, 0, 16), d, s), nil
-}
-
-// auditFlagIndex keys the entries about one flag by (flag, Date, Seq), so
-// the history of one flag (a spec naming it) is read without a scan.
-// Entries about no flag (projects) are not in it.
+// auditFlagIndex keys the entries about one flag by (flag, Seq), so the
+// history of one flag (a spec naming it) is read without a scan. Entries
+// about no flag (projects) are not in it.
 type auditFlagIndex struct{}
 
 func (auditFlagIndex) FromObject(obj any) (bool, []byte, error) {
@@ -61,26 +45,23 @@ func (auditFlagIndex) FromObject(obj any) (bool, []byte, error) {
 	if ref == "" {
 		return false, nil, nil
 	}
-	b := make([]byte, 0, len(ref)+17)
+	b := make([]byte, 0, len(ref)+9)
 	b = append(append(b, ref...), 0)
-	return true, appendOrder(b, e.Date, e.Seq), nil
+	return true, binary.BigEndian.AppendUint64(b, e.Seq), nil
 }
 
-// FromArgs takes (flagRef string, date int64, seq uint64).
+// FromArgs takes (flagRef string, seq uint64).
 func (auditFlagIndex) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 3 {
-		return nil, fmt.Errorf("want (flagRef, date, seq), got %d arguments", len(args))
+	if len(args) != 2 {
+		return nil, fmt.Errorf("want (flagRef, seq), got %d arguments", len(args))
 	}
-	ref, ok := args[0].(string)
-	if !ok {
-		return nil, fmt.Errorf("want a string flag reference, got %T", args[0])
+	ref, ok1 := args[0].(string)
+	s, ok2 := args[1].(uint64)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("want (string, uint64), got (%T, %T)", args[0], args[1])
 	}
-	d, s, err := orderArgs(args[1:])
-	if err != nil {
-		return nil, err
-	}
-	b := append(append(make([]byte, 0, len(ref)+17), ref...), 0)
-	return appendOrder(b, d, s), nil
+	b := append(append(make([]byte, 0, len(ref)+9), ref...), 0)
+	return binary.BigEndian.AppendUint64(b, s), nil
 }
 
 // flagRef names a flag in auditFlagIndex; keys hold no "/".
@@ -156,11 +137,7 @@ var (
 		return appendKeys(b, t.ProjectKey, t.FlagKey, t.EnvKey, t.ID)
 	}}
 	countKeyIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*flagCount).Project) }}
-	auditIDIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*AuditEntry).ID) }}
 )
 
-// Bounds of the audit order, for reading from the newest entry down.
-const (
-	maxDate = int64(math.MaxInt64)
-	maxSeq  = uint64(math.MaxUint64)
-)
+// maxSeq bounds the audit order, for reading from the newest entry down.
+const maxSeq = uint64(math.MaxUint64)

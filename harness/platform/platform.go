@@ -83,6 +83,7 @@ type Platform struct {
 
 	now func() time.Time
 
+	idPrefix      atomic.Pointer[string] // see auditID
 	historyLimit  uint64
 	onHistoryDrop func(int64)
 	dropped       atomic.Int64
@@ -110,6 +111,7 @@ func New(ints []Integration, opts Options) (*Platform, error) {
 		p.now = time.Now
 	}
 	p.historyLimit, p.onHistoryDrop = DefaultHistoryLimit, opts.OnHistoryDrop
+	p.newIDPrefix()
 	if opts.HistoryLimit > 0 {
 		p.historyLimit = uint64(opts.HistoryLimit)
 	}
@@ -208,6 +210,7 @@ func (p *Platform) MarkStart() {
 // Reset returns the platform to its start state and forgets rate-limit windows.
 func (p *Platform) Reset() {
 	p.db.Store(p.start.Load().Snapshot())
+	p.newIDPrefix()
 	p.limitMu.Lock()
 	p.windows = map[string]*window{}
 	p.limitMu.Unlock()
@@ -267,7 +270,7 @@ func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry) error {
 		e.Seq = l.Seq + 1
 		e.Date = max(e.Date, l.Date)
 	}
-	e.ID = newID()
+	e.ID = p.auditID(e.Seq)
 	e.AccountID = AccountID
 	e.Comment = capText(e.Comment, MaxCommentChars)
 	if err := txn.Insert(tableAudit, e); err != nil {
@@ -309,7 +312,24 @@ func (p *Platform) dropOldest(txn *memdb.Txn, newest uint64) error {
 // dropped since the platform was built.
 func (p *Platform) HistoryDropped() int64 { return p.dropped.Load() }
 
-func restMember() *Member { return &Member{ID: MaintainerID, Email: MemberEmail} }
+// theMember is shared by every entry: it is never changed, and readers get
+// copies (AuditEntry.clone).
+var theMember = &Member{ID: MaintainerID, Email: MemberEmail}
+
+func restMember() *Member { return theMember }
+
+// auditID is an entry's _id: 24 hex digits, as the platform's ids, made of
+// a prefix drawn at random when the platform starts and again at each
+// Reset (so an id is never given to two entries) and the entry's write
+// sequence, by which AuditEntry finds it.
+func (p *Platform) auditID(seq uint64) string {
+	return *p.idPrefix.Load() + fmt.Sprintf("%016x", seq)
+}
+
+func (p *Platform) newIDPrefix() {
+	s := newID()[:8]
+	p.idPrefix.Store(&s)
+}
 
 // Resource specifiers (PLATFORM.md 4).
 func projectResource(p string) string       { return "proj/" + p }

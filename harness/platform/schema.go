@@ -11,8 +11,8 @@ const (
 	tableCounts   = "flagcounts" // flags per project, for totalCount
 
 	indexID       = "id"
-	indexSequence = "seq"  // audit entries by (date, write sequence): write order
-	indexFlag     = "flag" // triggers, and audit entries, of one flag
+	indexSequence = indexID // audit entries are keyed by write sequence
+	indexFlag     = "flag"  // triggers, and audit entries, of one flag
 )
 
 // Every read that names a flag goes through an index, so that its cost does
@@ -37,9 +37,8 @@ func schema() *memdb.DBSchema {
 				indexID: {Name: indexID, Unique: true, Indexer: countKeyIndex},
 			}},
 			tableAudit: {Name: tableAudit, Indexes: map[string]*memdb.IndexSchema{
-				indexID:       {Name: indexID, Unique: true, Indexer: auditIDIndex},
-				indexSequence: {Name: indexSequence, Unique: true, Indexer: auditOrderIndex{}},
-				indexFlag:     {Name: indexFlag, Unique: true, AllowMissing: true, Indexer: auditFlagIndex{}},
+				indexID:   {Name: indexID, Unique: true, Indexer: auditSeqIndex{}},
+				indexFlag: {Name: indexFlag, Unique: true, AllowMissing: true, Indexer: auditFlagIndex{}},
 			}},
 		},
 	}
