@@ -136,6 +136,7 @@ var (
 		t := o.(*Trigger)
 		return appendKeys(b, t.ProjectKey, t.FlagKey, t.EnvKey, t.ID)
 	}}
+	statsIDIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*triggerStats).ID) }}
 	countKeyIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*flagCount).Project) }}
 )
 

@@ -8,7 +8,8 @@ const (
 	tableFlags    = "flags"
 	tableTriggers = "triggers"
 	tableAudit    = "audit"
-	tableCounts   = "flagcounts" // flags per project, for totalCount
+	tableCounts   = "flagcounts"   // flags per project, for totalCount
+	tableStats    = "triggerstats" // what executions change (triggerStats)
 
 	indexID       = "id"
 	indexSequence = indexID // audit entries are keyed by write sequence
@@ -32,6 +33,9 @@ func schema() *memdb.DBSchema {
 			tableTriggers: {Name: tableTriggers, Indexes: map[string]*memdb.IndexSchema{
 				indexID:   {Name: indexID, Unique: true, Indexer: triggerIDIndex},
 				indexFlag: {Name: indexFlag, Unique: true, Indexer: triggerFlagIndex},
+			}},
+			tableStats: {Name: tableStats, Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: statsIDIndex},
 			}},
 			tableCounts: {Name: tableCounts, Indexes: map[string]*memdb.IndexSchema{
 				indexID: {Name: indexID, Unique: true, Indexer: countKeyIndex},

@@ -85,7 +85,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 		IntegrationKey: in.IntegrationKey, Comment: in.Comment, Action: in.Action, Token: in.Token,
 		Enabled: true, Version: 1, CreationDate: now, MaintainerID: MaintainerID,
 	}
-	if err := txn.Insert(tableTriggers, t); err != nil {
+	if err := putTrigger(txn, t); err != nil {
 		return Trigger{}, internal(err)
 	}
 	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
@@ -138,7 +138,11 @@ func flagTriggers(txn *memdb.Txn, projectKey, flagKey string, envKey ...string) 
 	}
 	var out []*Trigger
 	for o := it.Next(); o != nil; o = it.Next() {
-		out = append(out, o.(*Trigger))
+		t, err := withStats(txn, o.(*Trigger))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }
@@ -181,6 +185,9 @@ func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigge
 	t := o.(*Trigger)
 	if t.ProjectKey != projectKey || t.FlagKey != flagKey || t.EnvKey != envKey {
 		return nil, nil, Environment{}, errorf(CodeNotFound, "trigger %q not found on flag %q in environment %q", id, flagKey, envKey)
+	}
+	if t, err = withStats(txn, t); err != nil {
+		return nil, nil, Environment{}, internal(err)
 	}
 	return t, f, env, nil
 }
@@ -265,7 +272,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 		return *old.clone(), false, nil
 	}
 	nt.Version++
-	if err := txn.Insert(tableTriggers, nt); err != nil {
+	if err := putTrigger(txn, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
@@ -283,7 +290,7 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := txn.Delete(tableTriggers, t); err != nil {
+	if err := deleteTrigger(txn, t); err != nil {
 		return internal(err)
 	}
 	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
@@ -315,7 +322,50 @@ func lookupTrigger(txn *memdb.Txn, id, token string) (*Trigger, error) {
 	if subtle.ConstantTimeCompare([]byte(token), []byte(t.Token)) != 1 {
 		return nil, errNoTrigger()
 	}
+	if t, err = withStats(txn, t); err != nil {
+		return nil, internal(err)
+	}
 	return t, nil
+}
+
+// triggerStats is what each execution of a trigger changes: its count,
+// last time and recent bodies. It is a row of its own, written only by
+// executions, so that a trigger call rewrites one small row with one index,
+// not the trigger's row with its flag index too; the row exists from the
+// first execution on.
+type triggerStats struct {
+	ID              string
+	LastTriggeredAt int64
+	TriggerCount    int64
+	RecentBodies    []RecentBody
+}
+
+// withStats is t with its execution stats, a new value when there are any;
+// the stored trigger row never holds them (see putTrigger).
+func withStats(txn *memdb.Txn, t *Trigger) (*Trigger, error) {
+	o, err := txn.First(tableStats, indexID, t.ID)
+	if err != nil || o == nil {
+		return t, err
+	}
+	s := o.(*triggerStats)
+	c := *t
+	c.LastTriggeredAt, c.TriggerCount, c.RecentBodies = s.LastTriggeredAt, s.TriggerCount, s.RecentBodies
+	return &c, nil
+}
+
+// putTrigger stores t's configuration; its stats live in their own row.
+func putTrigger(txn *memdb.Txn, t *Trigger) error {
+	c := *t
+	c.LastTriggeredAt, c.TriggerCount, c.RecentBodies = 0, 0, nil
+	return txn.Insert(tableTriggers, &c)
+}
+
+// deleteTrigger removes a trigger and its stats.
+func deleteTrigger(txn *memdb.Txn, t *Trigger) error {
+	if _, err := txn.DeleteAll(tableStats, indexID, t.ID); err != nil {
+		return err
+	}
+	return txn.Delete(tableTriggers, t)
 }
 
 // LookupTrigger returns the trigger at an id and token, the same not-found
@@ -444,7 +494,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	nt.LastTriggeredAt = nowMs
 	stored := storedBody(ev, body)
 	nt.RecentBodies = recentBodies(old.RecentBodies, RecentBody{Timestamp: nowMs, JSONBody: stored})
-	if err := txn.Insert(tableTriggers, nt); err != nil {
+	if err := txn.Insert(tableStats, &triggerStats{ID: nt.ID, LastTriggeredAt: nt.LastTriggeredAt, TriggerCount: nt.TriggerCount, RecentBodies: nt.RecentBodies}); err != nil {
 		return nil, internal(err)
 	}
 	on := nt.Action == ActionTurnOn
