@@ -3,7 +3,6 @@ package platform
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -25,10 +24,17 @@ type TriggerInput struct {
 	Token string
 }
 
-var (
-	idPattern    = regexp.MustCompile(`^[0-9a-f]{24}$`)
-	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{8,128}$`)
-)
+// validID is ^[0-9a-f]{24}$ and validToken ^[A-Za-z0-9._~-]{8,128}$,
+// written out for the reason validKey gives.
+func validID(s string) bool {
+	return len(s) == 24 && allIn(s, func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' })
+}
+
+func validToken(s string) bool {
+	return len(s) >= 8 && len(s) <= 128 && allIn(s, func(c byte) bool {
+		return isAlnum(c) && c < 0x80 || c == '.' || c == '_' || c == '~' || c == '-'
+	})
+}
 
 func checkAction(path, action string) error {
 	if action != ActionTurnOn && action != ActionTurnOff {
@@ -51,12 +57,12 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	}
 	if in.ID == "" {
 		in.ID = newID()
-	} else if !idPattern.MatchString(in.ID) {
+	} else if !validID(in.ID) {
 		return Trigger{}, errorf(CodeInvalid, "trigger id %q must be 24 lower-case hex digits", in.ID)
 	}
 	if in.Token == "" {
 		in.Token = NewUUID()
-	} else if !tokenPattern.MatchString(in.Token) {
+	} else if !validToken(in.Token) {
 		return Trigger{}, errorf(CodeInvalid, "trigger token must be 8 to 128 characters of letters, digits, '.', '_', '~' or '-' (a UUID is best)")
 	}
 	txn, now := p.write()
