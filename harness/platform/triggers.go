@@ -313,8 +313,21 @@ func errNoTrigger() error {
 }
 
 // lookupTrigger finds a trigger by id and token, comparing the token in
-// constant time.
+// constant time, with its execution stats.
 func lookupTrigger(txn *memdb.Txn, id, token string) (*Trigger, error) {
+	t, err := lookupTriggerRow(txn, id, token)
+	if err != nil {
+		return nil, err
+	}
+	if t, err = withStats(txn, t); err != nil {
+		return nil, internal(err)
+	}
+	return t, nil
+}
+
+// lookupTriggerRow is lookupTrigger without the stats, for a caller that
+// needs only the trigger's configuration.
+func lookupTriggerRow(txn *memdb.Txn, id, token string) (*Trigger, error) {
 	o, err := txn.First(tableTriggers, indexID, id)
 	if err != nil {
 		return nil, internal(err)
@@ -327,9 +340,6 @@ func lookupTrigger(txn *memdb.Txn, id, token string) (*Trigger, error) {
 	t := o.(*Trigger)
 	if subtle.ConstantTimeCompare([]byte(token), []byte(t.Token)) != 1 {
 		return nil, errNoTrigger()
-	}
-	if t, err = withStats(txn, t); err != nil {
-		return nil, internal(err)
 	}
 	return t, nil
 }
@@ -450,7 +460,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	// trigger is read from a snapshot for its integration; the transaction
 	// below reads it again and parses again in the rare case that the id
 	// now names another trigger (deleted and created again meanwhile).
-	t0, err := lookupTrigger(p.read(), id, token)
+	t0, err := lookupTriggerRow(p.read(), id, token)
 	if err != nil {
 		return nil, err
 	}
