@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -125,6 +127,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rate := fs.String("rate-limit", "", `per-trigger (and per-integration segment sync) limit, e.g. "5/1m" (default: none)`)
 	redact := fs.StringArray("redact", nil, "with --record, also hide this header, or the body value at this JSON pointer (/auth/password); repeatable")
 	maxMembers := fs.Int("max-members", 0, "refuse a segment sync of more members than this with 400 (default: no cap)")
+	historyLimit := fs.Int("history-limit", platform.DefaultHistoryLimit, "change-history entries kept; beyond it the oldest are dropped (and serve says so)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "log format: text (one readable line per event) or json")
 	open := fs.Bool("open", false, "open the live page in the desktop's browser (its URL is always printed)")
@@ -155,6 +158,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rl, err := parseRateLimit(*rate)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	if *historyLimit < 1 {
+		return usageErr("--history-limit %d must be at least 1 (the default is %d)", *historyLimit, platform.DefaultHistoryLimit)
 	}
 	redaction, err := fixture.ParseRedaction(*redact)
 	if err != nil {
@@ -208,7 +214,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	opts := server.Options{Addr: *addr, APIToken: *token, Insecure: *insecure, Logger: logger,
-		Platform: platform.Options{RateLimit: rl}, SegmentMaxMembers: *maxMembers}
+		Platform:          platform.Options{RateLimit: rl, HistoryLimit: *historyLimit, OnHistoryDrop: historyDropLogger(logger, *historyLimit)},
+		SegmentMaxMembers: *maxMembers}
 	var rec *fixture.Recorder
 	if *record != "" {
 		if rec, err = fixture.NewRecorder(*record); err != nil {
@@ -259,6 +266,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	printBanner(stdout, srv, srv.Platform(), ms, from, seeded, *token != "")
 	printSegmentBanner(stdout, srv, ms)
+	fmt.Fprintf(stdout, "  the change history keeps the newest %d entries (--history-limit); older ones are dropped, and the log says when\n", *historyLimit)
 	announcePage(stdout, srv.URL(), *open, nil)
 
 	<-ctx.Done()
@@ -340,6 +348,26 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// historyDropLogger says when the change history starts dropping its
+// oldest entries, and again at each tenfold count, so a long soak logs a
+// handful of lines rather than one per write.
+func historyDropLogger(logger *slog.Logger, limit int) func(int64) {
+	var next atomic.Int64
+	next.Store(1)
+	return func(total int64) {
+		for {
+			n := next.Load()
+			if total < n {
+				return
+			}
+			if next.CompareAndSwap(n, n*10) {
+				break
+			}
+		}
+		logger.Warn("the change history is at its limit: dropping the oldest entries", "limit", limit, "dropped", total)
+	}
 }
 
 func parseRateLimit(s string) (platform.RateLimit, error) {

@@ -189,7 +189,9 @@ var malformed = [][]byte{
 	[]byte(`[1,2,3]`),
 }
 
-var oversize = bytes.Repeat([]byte(" "), 1<<20+1)
+// oversize is built on first use: at package init it cost every harness
+// command a 1 MiB allocation.
+var oversize = sync.OnceValue(func() []byte { return bytes.Repeat([]byte(" "), 1<<20+1) })
 
 // drive runs the senders until the duration ends or ctx is cancelled.
 func (r *runner) drive(ctx context.Context) {
@@ -249,7 +251,7 @@ func (r *runner) worker(ctx context.Context, w int) []time.Duration {
 		case kindWrongMethod:
 			method = []string{http.MethodGet, http.MethodPut, http.MethodDelete}[rng.IntN(3)]
 		case kindOversize:
-			body = oversize
+			body = oversize()
 		}
 		// A request cut off by the end of the run would leave its effect
 		// unknown, so each one runs to completion on its own context.

@@ -2,7 +2,10 @@ package platform
 
 import (
 	"path"
+	"strconv"
 	"strings"
+
+	memdb "github.com/hashicorp/go-memdb"
 )
 
 // AuditQuery filters the change history (PLATFORM.md 4). Zero fields do not
@@ -13,33 +16,77 @@ type AuditQuery struct {
 	Q      string // case-insensitive text search
 	Limit  int
 	Spec   string // resource specifier; "*" and globs match within a segment
+	// Cursor continues a walk: only entries written before the one it
+	// names. It is AuditPage.Next of the page before, and opaque to callers.
+	Cursor string
 }
 
-// AuditLog returns matching entries, newest first.
+// AuditPage is one page of the change history, newest first. Next is the
+// cursor of the page after it, "" when there is none.
+type AuditPage struct {
+	Entries []AuditEntry
+	Next    string
+}
+
+// AuditLog returns matching entries, newest first: the first page of
+// AuditPage.
 func (p *Platform) AuditLog(q AuditQuery) ([]AuditEntry, error) {
+	page, err := p.AuditPage(q)
+	return page.Entries, err
+}
+
+// AuditPage returns one page of matching entries, newest first. Many
+// entries can share a millisecond, so a date alone cannot say where a page
+// ended; the cursor names the last entry's place in write order, and
+// following Next visits every entry once, also while entries are written
+// (they are newer than any cursor). A spec that names one project and one
+// flag is read from the flag's own index; other filters scan.
+func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 	if q.Limit == 0 {
 		q.Limit = AuditDefaultLimit
 	}
 	if q.Limit < 1 || q.Limit > AuditMaxLimit {
-		return nil, errorf(CodeInvalid, "limit %d is out of range: use 1 to %d", q.Limit, AuditMaxLimit)
+		return AuditPage{}, errorf(CodeInvalid, "limit %d is out of range: use 1 to %d", q.Limit, AuditMaxLimit)
 	}
 	spec, err := parseSpec(q.Spec)
 	if err != nil {
-		return nil, err
+		return AuditPage{}, err
+	}
+	txn := p.read()
+	// The newest sequence to read from.
+	hi := maxSeq
+	if q.Before != 0 {
+		if hi, err = lastSeqBefore(txn, q.Before); err != nil {
+			return AuditPage{}, internal(err)
+		}
+	}
+	if q.Cursor != "" {
+		s, err := parseCursor(q.Cursor)
+		if err != nil {
+			return AuditPage{}, err
+		}
+		hi = min(hi, s-1)
 	}
 	needle := strings.ToLower(q.Q)
-	it, err := p.read().GetReverse(tableAudit, indexSequence)
-	if err != nil {
-		return nil, internal(err)
+	ref := specFlagRef(spec)
+	var it interface{ Next() any }
+	if ref != "" {
+		it, err = txn.ReverseLowerBound(tableAudit, indexFlag, ref, hi)
+	} else {
+		it, err = txn.ReverseLowerBound(tableAudit, indexSequence, hi)
 	}
-	out := []AuditEntry{}
-	for o := it.Next(); o != nil && len(out) < q.Limit; o = it.Next() {
+	if err != nil {
+		return AuditPage{}, internal(err)
+	}
+	page := AuditPage{Entries: []AuditEntry{}}
+	var last *AuditEntry
+	for o := it.Next(); o != nil; o = it.Next() {
 		e := o.(*AuditEntry)
-		if q.Before != 0 && e.Date >= q.Before {
-			continue
+		if ref != "" && flagRefOf(e.Accesses) != ref {
+			break // below the flag's range of the index
 		}
 		if q.After != 0 && e.Date <= q.After {
-			continue
+			break // dates never grow going back
 		}
 		if needle != "" && !e.contains(needle) {
 			continue
@@ -47,18 +94,82 @@ func (p *Platform) AuditLog(q AuditQuery) ([]AuditEntry, error) {
 		if spec != nil && !e.matches(spec) {
 			continue
 		}
-		out = append(out, *e.clone())
+		if len(page.Entries) == q.Limit {
+			page.Next = strconv.FormatUint(last.Seq, 10)
+			break
+		}
+		page.Entries = append(page.Entries, *e.clone())
+		last = e
 	}
-	return out, nil
+	return page, nil
+}
+
+// parseCursor reads a cursor: the write sequence of the last entry of the
+// page before.
+func parseCursor(c string) (uint64, error) {
+	s, err := strconv.ParseUint(c, 10, 64)
+	if err != nil || s == 0 {
+		return 0, errorf(CodeInvalid, "cursor %q is not one this server gave: follow _links.next as it is", c)
+	}
+	return s, nil
+}
+
+// lastSeqBefore is the sequence of the newest entry dated before before, 0
+// when there is none. Entries kept have contiguous sequences (only the
+// oldest are ever dropped) and dates that never decrease with them, so a
+// binary search over the sequences finds it in a few lookups.
+func lastSeqBefore(txn *memdb.Txn, before int64) (uint64, error) {
+	first, err := txn.First(tableAudit, indexSequence)
+	if err != nil || first == nil {
+		return 0, err
+	}
+	last, err := txn.Last(tableAudit, indexSequence)
+	if err != nil {
+		return 0, err
+	}
+	lo, hi := first.(*AuditEntry).Seq, last.(*AuditEntry).Seq
+	if first.(*AuditEntry).Date >= before {
+		return 0, nil
+	}
+	// Invariant: the entry at lo is dated before before.
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		o, err := txn.First(tableAudit, indexSequence, mid)
+		if err != nil {
+			return 0, err
+		}
+		if o != nil && o.(*AuditEntry).Date < before {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo, nil
+}
+
+// specFlagRef is the flag a spec names exactly (proj/p:env/...:flag/f with
+// no pattern in p or f), "" when it names none or a pattern.
+func specFlagRef(spec []specSegment) string {
+	if len(spec) < 3 || spec[0].typ != "proj" || spec[1].typ != "env" || spec[2].typ != "flag" {
+		return ""
+	}
+	if strings.ContainsAny(spec[0].name+spec[2].name, `*?[\`) {
+		return ""
+	}
+	return flagRef(spec[0].name, spec[2].name)
 }
 
 // AuditEntry returns one change-history entry.
 func (p *Platform) AuditEntry(id string) (AuditEntry, error) {
-	o, err := p.read().First(tableAudit, indexID, id)
-	if err != nil {
-		return AuditEntry{}, internal(err)
+	var o any
+	if len(id) == 24 {
+		if seq, err := strconv.ParseUint(id[8:], 16, 64); err == nil {
+			if o, err = p.read().First(tableAudit, indexSequence, seq); err != nil {
+				return AuditEntry{}, internal(err)
+			}
+		}
 	}
-	if o == nil {
+	if o == nil || o.(*AuditEntry).ID != id {
 		return AuditEntry{}, errorf(CodeNotFound, "change-history entry %q not found: list entries with GET /api/v2/auditlog", id)
 	}
 	return *o.(*AuditEntry).clone(), nil

@@ -7,6 +7,18 @@ package platform
 const (
 	// RecentBodiesKept is how many trigger bodies _recentTriggerBodies keeps.
 	RecentBodiesKept = 10
+	// MaxStoredBodyBytes is the largest trigger body kept as sent, in
+	// _recentTriggerBodies and in an entry's triggerBody; a larger one is
+	// still executed and counted, but kept as {"_omitted": "..."} saying
+	// its size. Vendors' alert bodies are a few KiB; the limit keeps a
+	// client sending 1 MiB bodies from taking the memory.
+	MaxStoredBodyBytes = 16 << 10
+	// RecentBodiesMaxBytes bounds one trigger's _recentTriggerBodies: the
+	// newest bodies are kept while they fit (the newest always does).
+	RecentBodiesMaxBytes = 64 << 10
+	// MaxCommentChars is the longest comment an entry keeps; a longer one
+	// is cut and ends with Ellipsis.
+	MaxCommentChars = 1000
 	// MaxStoredBodyDepth is the deepest trigger body kept as sent; a deeper
 	// one is kept as "{}", because the API answers that embed it (a few
 	// levels deeper) would pass the 10,000-level limit of JSON decoders,
@@ -21,12 +33,34 @@ const (
 	// MemberEmail is that member's e-mail address in change-history entries.
 	MemberEmail = "harness@example.com"
 
+	// Flag list pages (GET /api/v2/flags/{projectKey}): the default page
+	// size is documented ("Defaults to 20"); the largest page is [chosen],
+	// so that no answer embeds a whole large account.
+	FlagPageDefault = 20
+	FlagPageMax     = 100
+
+	// Caps on lists a request can make grow ([chosen]; over one is a 400
+	// naming it): they keep one request from making every later answer
+	// about a project or flag large.
+	MaxEnvironments = 50  // environments of a project
+	MaxTags         = 50  // tags of a project or flag
+	MaxVariations   = 100 // variations of a flag
+	MaxPatchOps     = 100 // operations or instructions of one patch
+	MaxFlagTriggers = 100 // triggers of a flag in one environment
+	MaxProjects     = 1000
+
 	// DefaultProject is the project that exists at start.
 	DefaultProject = "default"
 
 	// Audit-log page sizes (PLATFORM.md 4, documented).
 	AuditDefaultLimit = 10
 	AuditMaxLimit     = 20
+
+	// DefaultHistoryLimit is how many change-history entries are kept
+	// unless Options.HistoryLimit says otherwise (serve --history-limit):
+	// large enough for any test run, finite so that a long soak cannot
+	// take the machine's memory. The oldest go first.
+	DefaultHistoryLimit = 100_000
 )
 
 // DefaultEnvironments are the environments of a new project (documented).

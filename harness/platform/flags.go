@@ -31,6 +31,12 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 	if in.Kind == "" {
 		in.Kind = "boolean"
 	}
+	if err := checkMax("/tags", len(in.Tags), MaxTags); err != nil {
+		return Flag{}, err
+	}
+	if err := checkMax("/variations", len(in.Variations), MaxVariations); err != nil {
+		return Flag{}, err
+	}
 	if in.Kind != "boolean" && in.Kind != "multivariate" {
 		return Flag{}, errorf(CodeInvalid, "/kind %q is not a flag kind: use \"boolean\" or \"multivariate\"", in.Kind)
 	}
@@ -50,8 +56,7 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 			in.Variations[i].ID = newID()
 		}
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	proj, err := getProject(txn, projectKey)
 	if err != nil {
@@ -80,8 +85,11 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 	if err := txn.Insert(tableFlags, f); err != nil {
 		return Flag{}, internal(err)
 	}
+	if err := addFlagCount(txn, projectKey, 1); err != nil {
+		return Flag{}, internal(err)
+	}
 	res := flagAllEnvResource(projectKey, in.Key)
-	if err := insertAudit(txn, flagCreatedWording(f.Name).apply(&AuditEntry{
+	if err := p.insertAudit(txn, flagCreatedWording(f.Name).apply(&AuditEntry{
 		Date:           now,
 		Accesses:       []Access{{Action: "createFlag", Resource: res}},
 		Kind:           KindFlag,
@@ -111,7 +119,7 @@ func (p *Platform) Flags(projectKey string) ([]Flag, error) {
 	if _, err := getProject(txn, projectKey); err != nil {
 		return nil, err
 	}
-	it, err := txn.Get(tableFlags, indexProject, projectKey)
+	it, err := txn.Get(tableFlags, indexID+"_prefix", projectKey)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -171,11 +179,13 @@ type FlagPatch struct {
 // PatchFlag applies every op or none. A patch that changes nothing succeeds
 // and writes no change-history entry.
 func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag, error) {
+	if err := checkMax("the patch", len(patch.Ops), MaxPatchOps); err != nil {
+		return Flag{}, err
+	}
 	if len(patch.Ops) == 0 && patch.Version == 0 {
 		return Flag{}, errorf(CodeInvalid, "the patch has no operations: send at least one, e.g. [{\"op\":\"replace\",\"path\":\"/environments/production/on\",\"value\":true}]")
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	old, err := getFlag(txn, projectKey, flagKey)
 	if err != nil {
@@ -188,47 +198,66 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	if err != nil {
 		return Flag{}, err
 	}
+	// Apply every op to a copy, then record what differs from the stored
+	// flag: ops that cancel out (on, then off again) change nothing, write
+	// no entry and keep every version.
 	f := old.clone()
-	var accesses []Access
-	verb, desc := "", ""
+	var order []FlagOp // the first op of each field, in patch order
+	seen := map[string]bool{}
 	for _, op := range patch.Ops {
 		switch op.Field {
 		case "on":
-			env, ok := proj.Environment(op.Env)
-			if !ok {
+			if _, ok := proj.Environment(op.Env); !ok {
 				return Flag{}, errorf(CodeInvalid, "%s: environment %q is not in project %q (it has %v)", op.Path, op.Env, projectKey, envKeys(proj))
 			}
 			st := f.Environments[op.Env]
-			if st.On == op.On {
-				continue
-			}
-			st.On, st.Version, st.LastModified = op.On, st.Version+1, now
+			st.On = op.On
 			f.Environments[op.Env] = st
-			accesses = append(accesses, Access{Action: "updateOn", Resource: flagResource(projectKey, op.Env, flagKey)})
-			verb, desc = flagToggleWording(op.On, f.Name, FlagLink(projectKey, op.Env, flagKey), env.Name)
 		case "name":
 			if op.Text == "" {
 				return Flag{}, errorf(CodeInvalid, "%s: a flag name cannot be empty", op.Path)
 			}
-			if f.Name == op.Text {
+			f.Name = op.Text
+		case "description":
+			f.Description = op.Text
+		default:
+			return Flag{}, errorf(CodeInvalid, "%s: cannot change %q", op.Path, op.Field)
+		}
+		if k := op.Field + "/" + op.Env; !seen[k] {
+			seen[k] = true
+			order = append(order, op)
+		}
+	}
+	var accesses []Access
+	verb, desc := "", ""
+	for _, op := range order {
+		switch op.Field {
+		case "on":
+			st := f.Environments[op.Env]
+			if st.On == old.Environments[op.Env].On {
 				continue
 			}
-			f.Name = op.Text
+			st.Version, st.LastModified = st.Version+1, now
+			f.Environments[op.Env] = st
+			env, _ := proj.Environment(op.Env)
+			accesses = append(accesses, Access{Action: "updateOn", Resource: flagResource(projectKey, op.Env, flagKey)})
+			verb, desc = flagToggleWording(st.On, f.Name, FlagLink(projectKey, op.Env, flagKey), env.Name)
+		case "name":
+			if f.Name == old.Name {
+				continue
+			}
 			accesses = append(accesses, Access{Action: "updateName", Resource: flagAllEnvResource(projectKey, flagKey)})
 			if verb == "" {
-				verb, desc = flagRenameWording(op.Text)
+				verb, desc = flagRenameWording(f.Name)
 			}
 		case "description":
-			if f.Description == op.Text {
+			if f.Description == old.Description {
 				continue
 			}
-			f.Description = op.Text
 			accesses = append(accesses, Access{Action: "updateDescription", Resource: flagAllEnvResource(projectKey, flagKey)})
 			if verb == "" {
 				verb, desc = flagDescriptionWording(f.Name)
 			}
-		default:
-			return Flag{}, errorf(CodeInvalid, "%s: cannot change %q", op.Path, op.Field)
 		}
 	}
 	if len(accesses) == 0 {
@@ -242,7 +271,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	for i, a := range accesses {
 		resources[i] = a.Resource
 	}
-	if err := insertAudit(txn, flagPatchWording(verb, desc, f.Name).apply(&AuditEntry{
+	if err := p.insertAudit(txn, flagPatchWording(verb, desc, f.Name).apply(&AuditEntry{
 		Date: now, Accesses: accesses, Kind: KindFlag, Name: f.Name, Comment: patch.Comment,
 		Member: restMember(), Target: Target{Name: f.Name, Resources: resources},
 		PreviousVersion: old, CurrentVersion: f,
@@ -255,8 +284,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 
 // DeleteFlag deletes a flag and its triggers.
 func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	f, err := getFlag(txn, projectKey, flagKey)
 	if err != nil {
@@ -265,17 +293,20 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 	if err := txn.Delete(tableFlags, f); err != nil {
 		return internal(err)
 	}
-	ts, err := triggersWhere(txn, func(t *Trigger) bool { return t.ProjectKey == projectKey && t.FlagKey == flagKey })
+	if err := addFlagCount(txn, projectKey, -1); err != nil {
+		return internal(err)
+	}
+	ts, err := flagTriggers(txn, projectKey, flagKey)
 	if err != nil {
 		return internal(err)
 	}
 	for _, t := range ts {
-		if err := txn.Delete(tableTriggers, t); err != nil {
+		if err := deleteTrigger(txn, t); err != nil {
 			return internal(err)
 		}
 	}
 	res := flagAllEnvResource(projectKey, flagKey)
-	if err := insertAudit(txn, flagDeletedWording(f.Name).apply(&AuditEntry{
+	if err := p.insertAudit(txn, flagDeletedWording(f.Name).apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "deleteFlag", Resource: res}}, Kind: KindFlag, Name: f.Name,
 		Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}}, PreviousVersion: f,
 	})); err != nil {

@@ -54,6 +54,15 @@ type Options struct {
 	// and past 8,192 of them in one transaction its commit walks the whole
 	// tree; a partner's sync of a thousand members stays far below that.
 	Unwatched bool
+	// HistoryLimit is how many change-history entries are kept; when one
+	// more is written the oldest is dropped. Zero means
+	// DefaultHistoryLimit; there is no unlimited setting, because each
+	// entry holds memory until the process ends.
+	HistoryLimit int
+	// OnHistoryDrop, when set, is called after a write that dropped the
+	// oldest entries, with how many have been dropped in all, so that
+	// serve can say so. It runs outside the store's lock.
+	OnHistoryDrop func(dropped int64)
 }
 
 // Platform is the in-memory state of one fake flag platform. It is safe for
@@ -70,6 +79,11 @@ type Platform struct {
 
 	now       func() time.Time
 	unwatched bool // Options.Unwatched
+
+	idPrefix      atomic.Pointer[string] // see auditID
+	historyLimit  uint64
+	onHistoryDrop func(int64)
+	dropped       atomic.Int64
 
 	limitMu sync.Mutex
 	limit   RateLimit
@@ -92,6 +106,11 @@ func New(ints []Integration, opts Options) (*Platform, error) {
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	p.historyLimit, p.onHistoryDrop = DefaultHistoryLimit, opts.OnHistoryDrop
+	p.newIDPrefix()
+	if opts.HistoryLimit > 0 {
+		p.historyLimit = uint64(opts.HistoryLimit)
 	}
 	for i, in := range ints {
 		if in.Key == "" {
@@ -193,12 +212,21 @@ func (p *Platform) MarkStart() {
 // Reset returns the platform to its start state and forgets rate-limit windows.
 func (p *Platform) Reset() {
 	p.restoreStart()
+	p.newIDPrefix()
 	p.limitMu.Lock()
 	p.windows = map[string]*window{}
 	p.limitMu.Unlock()
 }
 
 func (p *Platform) nowMs() int64 { return p.now().UnixMilli() }
+
+// write opens a write transaction and then reads the clock: write
+// transactions run one at a time, so dates taken this way follow write
+// order (insertAudit also keeps a clock that steps back from undoing it).
+func (p *Platform) write() (*memdb.Txn, int64) {
+	txn := p.db.Load().Txn(true)
+	return txn, p.now().UnixMilli()
+}
 
 // read runs fn on a read-only snapshot.
 func (p *Platform) read() *memdb.Txn { return p.db.Load().Txn(false) }
@@ -225,23 +253,82 @@ func NewUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// insertAudit gives e an id and the next sequence number and stores it in txn,
-// the same transaction as the change it describes.
-func insertAudit(txn *memdb.Txn, e *AuditEntry) error {
+// insertAudit gives e an id and the next sequence number and stores it in
+// txn, the same transaction as the change it describes. Its date is never
+// before the last entry's, so dates never decrease in write order even when
+// the clock steps back, and a date bound is a bound in write order. When
+// the history is over its limit the oldest entries go.
+func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry) error {
 	last, err := txn.Last(tableAudit, indexSequence)
 	if err != nil {
 		return err
 	}
 	e.Seq = 1
 	if last != nil {
-		e.Seq = last.(*AuditEntry).Seq + 1
+		l := last.(*AuditEntry)
+		e.Seq = l.Seq + 1
+		e.Date = max(e.Date, l.Date)
 	}
-	e.ID = newID()
+	e.ID = p.auditID(e.Seq)
 	e.AccountID = AccountID
-	return txn.Insert(tableAudit, e)
+	e.Comment = capText(e.Comment, MaxCommentChars)
+	if err := txn.Insert(tableAudit, e); err != nil {
+		return err
+	}
+	return p.dropOldest(txn, e.Seq)
 }
 
-func restMember() *Member { return &Member{ID: MaintainerID, Email: MemberEmail} }
+// dropOldest deletes the oldest entries while more than the limit are kept.
+// Only this removes entries, and it removes the oldest, so the sequence
+// numbers kept are contiguous and their span is the count.
+func (p *Platform) dropOldest(txn *memdb.Txn, newest uint64) error {
+	var n int64
+	for {
+		first, err := txn.First(tableAudit, indexSequence)
+		if err != nil {
+			return err
+		}
+		if first == nil || newest-first.(*AuditEntry).Seq+1 <= p.historyLimit {
+			break
+		}
+		if err := txn.Delete(tableAudit, first); err != nil {
+			return err
+		}
+		n++
+	}
+	if n > 0 {
+		txn.Defer(func() {
+			total := p.dropped.Add(n)
+			if p.onHistoryDrop != nil {
+				p.onHistoryDrop(total)
+			}
+		})
+	}
+	return nil
+}
+
+// HistoryDropped is how many change-history entries the history limit has
+// dropped since the platform was built.
+func (p *Platform) HistoryDropped() int64 { return p.dropped.Load() }
+
+// theMember is shared by every entry: it is never changed, and readers get
+// copies (AuditEntry.clone).
+var theMember = &Member{ID: MaintainerID, Email: MemberEmail}
+
+func restMember() *Member { return theMember }
+
+// auditID is an entry's _id: 24 hex digits, as the platform's ids, made of
+// a prefix drawn at random when the platform starts and again at each
+// Reset (so an id is never given to two entries) and the entry's write
+// sequence, by which AuditEntry finds it.
+func (p *Platform) auditID(seq uint64) string {
+	return *p.idPrefix.Load() + fmt.Sprintf("%016x", seq)
+}
+
+func (p *Platform) newIDPrefix() {
+	s := newID()[:8]
+	p.idPrefix.Store(&s)
+}
 
 // Resource specifiers (PLATFORM.md 4).
 func projectResource(p string) string       { return "proj/" + p }

@@ -184,7 +184,7 @@ func TestTokensAreRandomV4UUIDs(t *testing.T) {
 		}
 		seen[tok] = true
 	}
-	if id := newID(); !idPattern.MatchString(id) {
+	if id := newID(); !validID(id) {
 		t.Fatalf("bad id %q", id)
 	}
 }

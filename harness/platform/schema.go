@@ -8,66 +8,45 @@ const (
 	tableFlags    = "flags"
 	tableTriggers = "triggers"
 	tableAudit    = "audit"
+	tableCounts   = "flagcounts"   // flags per project, for totalCount
+	tableStats    = "triggerstats" // what executions change (triggerStats)
 
 	indexID       = "id"
-	indexProject  = "project" // flags of one project
-	indexSequence = "seq"     // audit entries in write order
+	indexSequence = indexID // audit entries are keyed by write sequence
+	indexFlag     = "flag"  // triggers, and audit entries, of one flag
 )
 
+// Every read that names a flag goes through an index, so that its cost does
+// not grow with the account (README, Benchmarks): a project's flags are a
+// prefix of the flags' id index, a flag's triggers a prefix of the
+// triggers' flag index, and a flag's history a range of the audit flag
+// index. The indexers are in indexes.go.
 func schema() *memdb.DBSchema {
 	return &memdb.DBSchema{
 		Tables: map[string]*memdb.TableSchema{
-			tableProjects: projectsTableSchema(),
-			tableFlags:    flagsTableSchema(),
-			tableTriggers: triggersTableSchema(),
-			tableAudit:    auditTableSchema(),
+			tableProjects: {Name: tableProjects, Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: projectKeyIndex},
+			}},
+			tableFlags: {Name: tableFlags, Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: flagKeyIndex},
+			}},
+			tableTriggers: {Name: tableTriggers, Indexes: map[string]*memdb.IndexSchema{
+				indexID:   {Name: indexID, Unique: true, Indexer: triggerIDIndex},
+				indexFlag: {Name: indexFlag, Unique: true, Indexer: triggerFlagIndex},
+			}},
+			tableStats: {Name: tableStats, Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: statsIDIndex},
+			}},
+			tableCounts: {Name: tableCounts, Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: countKeyIndex},
+			}},
 			tableTokens:   tokensTableSchema(),
 			tableSegments: segmentsTableSchema(),
 			tableMembers:  membersTableSchema(),
-		},
-	}
-}
-
-func projectsTableSchema() *memdb.TableSchema {
-	return &memdb.TableSchema{
-		Name: tableProjects,
-		Indexes: map[string]*memdb.IndexSchema{
-			indexID: {Name: indexID, Unique: true, Indexer: &memdb.StringFieldIndex{Field: "Key"}},
-		},
-	}
-}
-
-func flagsTableSchema() *memdb.TableSchema {
-	return &memdb.TableSchema{
-		Name: tableFlags,
-		Indexes: map[string]*memdb.IndexSchema{
-			indexID: {Name: indexID, Unique: true, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-				&memdb.StringFieldIndex{Field: "ProjectKey"},
-				&memdb.StringFieldIndex{Field: "Key"},
-			}}},
-			indexProject: {Name: indexProject, Indexer: &memdb.StringFieldIndex{Field: "ProjectKey"}},
-		},
-	}
-}
-
-// triggersTableSchema has only the id index: every trigger call rewrites its
-// trigger and memdb rewrites every index of a row on each insert, while
-// listing a flag's triggers is rare and a scan of a few rows.
-func triggersTableSchema() *memdb.TableSchema {
-	return &memdb.TableSchema{
-		Name: tableTriggers,
-		Indexes: map[string]*memdb.IndexSchema{
-			indexID: {Name: indexID, Unique: true, Indexer: &memdb.StringFieldIndex{Field: "ID"}},
-		},
-	}
-}
-
-func auditTableSchema() *memdb.TableSchema {
-	return &memdb.TableSchema{
-		Name: tableAudit,
-		Indexes: map[string]*memdb.IndexSchema{
-			indexID:       {Name: indexID, Unique: true, Indexer: &memdb.StringFieldIndex{Field: "ID"}},
-			indexSequence: {Name: indexSequence, Unique: true, Indexer: &memdb.UintFieldIndex{Field: "Seq"}},
+			tableAudit: {Name: tableAudit, Indexes: map[string]*memdb.IndexSchema{
+				indexID:   {Name: indexID, Unique: true, Indexer: auditSeqIndex{}},
+				indexFlag: {Name: indexFlag, Unique: true, AllowMissing: true, Indexer: auditFlagIndex{}},
+			}},
 		},
 	}
 }

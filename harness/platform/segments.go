@@ -221,8 +221,7 @@ func (p *Platform) CreateSegment(projectKey, envKey string, in SegmentInput) (Se
 	if in.Name == "" {
 		in.Name = in.Key
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	proj, env, err := envOf(txn, projectKey, envKey)
 	if err != nil {
@@ -250,7 +249,7 @@ func (p *Platform) CreateSegment(projectKey, envKey string, in SegmentInput) (Se
 	if err := txn.Insert(tableSegments, s); err != nil {
 		return Segment{}, internal(err)
 	}
-	if err := insertAudit(txn, segmentEntry(now, ActionCreateSegment, s, proj, env, segmentCreatedWording(s.Name, SegmentLink(projectKey, envKey, s.Key), ""))); err != nil {
+	if err := p.insertAudit(txn, segmentEntry(now, ActionCreateSegment, s, proj, env, segmentCreatedWording(s.Name, SegmentLink(projectKey, envKey, s.Key), ""))); err != nil {
 		return Segment{}, internal(err)
 	}
 	txn.Commit()
@@ -280,8 +279,7 @@ type SegmentPatch struct {
 // (PLATFORM.md 9.3, [chosen]); so is its name, which the next sync would
 // overwrite.
 func (p *Platform) PatchSegment(projectKey, envKey, key string, in SegmentPatch) (Segment, error) {
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	proj, env, err := envOf(txn, projectKey, envKey)
 	if err != nil {
@@ -334,7 +332,7 @@ func (p *Platform) PatchSegment(projectKey, envKey, key string, in SegmentPatch)
 	}
 	e := segmentEntry(now, ActionUpdateIncluded, &s, proj, env, segmentUpdatedWording(s.Name, SegmentLink(projectKey, envKey, s.Key), len(in.Add), len(in.Remove), ""))
 	e.Comment = in.Comment
-	if err := insertAudit(txn, e); err != nil {
+	if err := p.insertAudit(txn, e); err != nil {
 		return Segment{}, internal(err)
 	}
 	txn.Commit()
@@ -397,8 +395,7 @@ func (p *Platform) SyncSegments(in SegmentSync) (SyncResult, error) {
 	if kind == "" {
 		kind = "user"
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	proj, env, found, err := envByClientSideID(txn, in.ClientSideID)
 	if err != nil {
@@ -430,7 +427,7 @@ func (p *Platform) SyncSegments(in SegmentSync) (SyncResult, error) {
 			s = Segment{ID: newID(), ProjectKey: proj.Key, EnvKey: env.Key, Key: key, Name: c.Name, CreationDate: now, LastModified: now,
 				Version: 1, Generation: 1, Unbounded: true, ContextKind: kind, External: in.IntegrationKey, ExternalLink: c.URL, CohortID: c.ID}
 			out.Created = true
-			if err := insertAudit(txn, segmentEntry(now, ActionCreateSegment, &s, proj, env, segmentCreatedWording(s.Name, link(key), in.IntegrationKey))); err != nil {
+			if err := p.insertAudit(txn, segmentEntry(now, ActionCreateSegment, &s, proj, env, segmentCreatedWording(s.Name, link(key), in.IntegrationKey))); err != nil {
 				return SyncResult{}, internal(err)
 			}
 		case !old.Synced() || old.External != in.IntegrationKey:
@@ -481,7 +478,7 @@ func (p *Platform) SyncSegments(in SegmentSync) (SyncResult, error) {
 			if !out.Created {
 				s.Generation++
 			}
-			if err := insertAudit(txn, segmentEntry(now, ActionUpdateIncluded, &s, proj, env,
+			if err := p.insertAudit(txn, segmentEntry(now, ActionUpdateIncluded, &s, proj, env,
 				segmentUpdatedWording(s.Name, link(key), len(out.Added), len(out.Removed), in.IntegrationKey))); err != nil {
 				return SyncResult{}, internal(err)
 			}

@@ -3,7 +3,7 @@ package platform
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -24,10 +24,17 @@ type TriggerInput struct {
 	Token string
 }
 
-var (
-	idPattern    = regexp.MustCompile(`^[0-9a-f]{24}$`)
-	tokenPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{8,128}$`)
-)
+// validID is ^[0-9a-f]{24}$ and validToken ^[A-Za-z0-9._~-]{8,128}$,
+// written out for the reason validKey gives.
+func validID(s string) bool {
+	return len(s) == 24 && allIn(s, func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' })
+}
+
+func validToken(s string) bool {
+	return len(s) >= 8 && len(s) <= 128 && allIn(s, func(c byte) bool {
+		return isAlnum(c) && c < 0x80 || c == '.' || c == '_' || c == '~' || c == '-'
+	})
+}
 
 func checkAction(path, action string) error {
 	if action != ActionTurnOn && action != ActionTurnOff {
@@ -50,16 +57,15 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	}
 	if in.ID == "" {
 		in.ID = newID()
-	} else if !idPattern.MatchString(in.ID) {
+	} else if !validID(in.ID) {
 		return Trigger{}, errorf(CodeInvalid, "trigger id %q must be 24 lower-case hex digits", in.ID)
 	}
 	if in.Token == "" {
 		in.Token = NewUUID()
-	} else if !tokenPattern.MatchString(in.Token) {
+	} else if !validToken(in.Token) {
 		return Trigger{}, errorf(CodeInvalid, "trigger token must be 8 to 128 characters of letters, digits, '.', '_', '~' or '-' (a UUID is best)")
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	f, err := getFlag(txn, projectKey, flagKey)
 	if err != nil {
@@ -69,6 +75,11 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	env, ok := proj.Environment(envKey)
 	if !ok {
 		return Trigger{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
+	}
+	if ts, err := flagTriggers(txn, projectKey, flagKey, envKey); err != nil {
+		return Trigger{}, internal(err)
+	} else if len(ts) >= MaxFlagTriggers {
+		return Trigger{}, errorf(CodeInvalid, "flag %q has %d triggers in environment %q; the fake platform takes at most %d: delete one first", flagKey, len(ts), envKey, MaxFlagTriggers)
 	}
 	if o, err := txn.First(tableTriggers, indexID, in.ID); err != nil {
 		return Trigger{}, internal(err)
@@ -80,10 +91,10 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 		IntegrationKey: in.IntegrationKey, Comment: in.Comment, Action: in.Action, Token: in.Token,
 		Enabled: true, Version: 1, CreationDate: now, MaintainerID: MaintainerID,
 	}
-	if err := txn.Insert(tableTriggers, t); err != nil {
+	if err := putTrigger(txn, t); err != nil {
 		return Trigger{}, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
 		return Trigger{}, internal(err)
 	}
 	txn.Commit()
@@ -106,9 +117,7 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 	if _, _, err := flagAndEnv(txn, projectKey, flagKey, envKey); err != nil {
 		return nil, err
 	}
-	ts, err := triggersWhere(txn, func(t *Trigger) bool {
-		return t.ProjectKey == projectKey && t.FlagKey == flagKey && t.EnvKey == envKey
-	})
+	ts, err := flagTriggers(txn, projectKey, flagKey, envKey)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -125,20 +134,31 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 	return out, nil
 }
 
-// triggersWhere scans the triggers table; see triggersTableSchema for why
-// there is no index to ask instead.
-func triggersWhere(txn *memdb.Txn, keep func(*Trigger) bool) ([]*Trigger, error) {
-	it, err := txn.Get(tableTriggers, indexID)
+// flagTriggers reads the triggers of a flag, in one environment when envKey
+// is given, from the triggers' flag index.
+func flagTriggers(txn *memdb.Txn, projectKey, flagKey string, envKey ...string) ([]*Trigger, error) {
+	args := append([]any{projectKey, flagKey}, toAny(envKey)...)
+	it, err := txn.Get(tableTriggers, indexFlag+"_prefix", args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []*Trigger
 	for o := it.Next(); o != nil; o = it.Next() {
-		if t := o.(*Trigger); keep(t) {
-			out = append(out, t)
+		t, err := withStats(txn, o.(*Trigger))
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, t)
 	}
 	return out, nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*Flag, Environment, error) {
@@ -171,6 +191,9 @@ func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigge
 	t := o.(*Trigger)
 	if t.ProjectKey != projectKey || t.FlagKey != flagKey || t.EnvKey != envKey {
 		return nil, nil, Environment{}, errorf(CodeNotFound, "trigger %q not found on flag %q in environment %q", id, flagKey, envKey)
+	}
+	if t, err = withStats(txn, t); err != nil {
+		return nil, nil, Environment{}, internal(err)
 	}
 	return t, f, env, nil
 }
@@ -209,6 +232,9 @@ type TriggerPatch struct {
 func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch TriggerPatch) (t Trigger, cycled bool, err error) {
 	// The semantic patch format documents instructions as required; a patch
 	// with only a comment is refused rather than read as a comment edit.
+	if err := checkMax("/instructions", len(patch.Instructions), MaxPatchOps); err != nil {
+		return Trigger{}, false, err
+	}
 	if len(patch.Instructions) == 0 {
 		return Trigger{}, false, errorf(CodeInvalid, "/instructions is required and must not be empty: send at least one of replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger, enableTrigger (a comment alone is not an update)")
 	}
@@ -224,8 +250,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 			return Trigger{}, false, errorf(CodeInvalid, "%s/kind: %q is not a trigger instruction: use replaceTriggerActionInstructions, cycleTriggerUrl, disableTrigger or enableTrigger", path, in.Kind)
 		}
 	}
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	old, f, env, err := getTrigger(txn, projectKey, flagKey, envKey, id)
 	if err != nil {
@@ -253,10 +278,10 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 		return *old.clone(), false, nil
 	}
 	nt.Version++
-	if err := txn.Insert(tableTriggers, nt); err != nil {
+	if err := putTrigger(txn, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	txn.Commit()
@@ -265,17 +290,16 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 
 // DeleteTrigger deletes a trigger; its URL stops working at once.
 func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
-	now := p.nowMs()
-	txn := p.db.Load().Txn(true)
+	txn, now := p.write()
 	defer txn.Abort()
 	t, f, env, err := getTrigger(txn, projectKey, flagKey, envKey, id)
 	if err != nil {
 		return err
 	}
-	if err := txn.Delete(tableTriggers, t); err != nil {
+	if err := deleteTrigger(txn, t); err != nil {
 		return internal(err)
 	}
-	if err := insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
 		return internal(err)
 	}
 	txn.Commit()
@@ -289,8 +313,21 @@ func errNoTrigger() error {
 }
 
 // lookupTrigger finds a trigger by id and token, comparing the token in
-// constant time.
+// constant time, with its execution stats.
 func lookupTrigger(txn *memdb.Txn, id, token string) (*Trigger, error) {
+	t, err := lookupTriggerRow(txn, id, token)
+	if err != nil {
+		return nil, err
+	}
+	if t, err = withStats(txn, t); err != nil {
+		return nil, internal(err)
+	}
+	return t, nil
+}
+
+// lookupTriggerRow is lookupTrigger without the stats, for a caller that
+// needs only the trigger's configuration.
+func lookupTriggerRow(txn *memdb.Txn, id, token string) (*Trigger, error) {
 	o, err := txn.First(tableTriggers, indexID, id)
 	if err != nil {
 		return nil, internal(err)
@@ -307,6 +344,46 @@ func lookupTrigger(txn *memdb.Txn, id, token string) (*Trigger, error) {
 	return t, nil
 }
 
+// triggerStats is what each execution of a trigger changes: its count,
+// last time and recent bodies. It is a row of its own, written only by
+// executions, so that a trigger call rewrites one small row with one index,
+// not the trigger's row with its flag index too; the row exists from the
+// first execution on.
+type triggerStats struct {
+	ID              string
+	LastTriggeredAt int64
+	TriggerCount    int64
+	RecentBodies    []RecentBody
+}
+
+// withStats is t with its execution stats, a new value when there are any;
+// the stored trigger row never holds them (see putTrigger).
+func withStats(txn *memdb.Txn, t *Trigger) (*Trigger, error) {
+	o, err := txn.First(tableStats, indexID, t.ID)
+	if err != nil || o == nil {
+		return t, err
+	}
+	s := o.(*triggerStats)
+	c := *t
+	c.LastTriggeredAt, c.TriggerCount, c.RecentBodies = s.LastTriggeredAt, s.TriggerCount, s.RecentBodies
+	return &c, nil
+}
+
+// putTrigger stores t's configuration; its stats live in their own row.
+func putTrigger(txn *memdb.Txn, t *Trigger) error {
+	c := *t
+	c.LastTriggeredAt, c.TriggerCount, c.RecentBodies = 0, 0, nil
+	return txn.Insert(tableTriggers, &c)
+}
+
+// deleteTrigger removes a trigger and its stats.
+func deleteTrigger(txn *memdb.Txn, t *Trigger) error {
+	if _, err := txn.DeleteAll(tableStats, indexID, t.ID); err != nil {
+		return err
+	}
+	return txn.Delete(tableTriggers, t)
+}
+
 // LookupTrigger returns the trigger at an id and token, the same not-found
 // error for every way the pair can be wrong.
 func (p *Platform) LookupTrigger(id, token string) (Trigger, error) {
@@ -320,10 +397,32 @@ func (p *Platform) LookupTrigger(id, token string) (Trigger, error) {
 // storedBody is the body as _recentTriggerBodies and triggerBody keep it: the
 // bytes when they are one JSON object, "{}" otherwise.
 func storedBody(ev trigger.Event, body []byte) json.RawMessage {
-	if _, ok := ev.Body.(map[string]any); ok && ev.ValidJSON && jsonDepth(body) <= MaxStoredBodyDepth {
-		return json.RawMessage(append([]byte(nil), body...))
+	if _, ok := ev.Body.(map[string]any); !ok || !ev.ValidJSON || jsonDepth(body) > MaxStoredBodyDepth {
+		return json.RawMessage(emptyJSONBody)
 	}
-	return json.RawMessage(emptyJSONBody)
+	if len(body) > MaxStoredBodyBytes {
+		return omittedBody(len(body))
+	}
+	return json.RawMessage(append([]byte(nil), body...))
+}
+
+// omittedBody stands for a body over MaxStoredBodyBytes: still an object,
+// as clients decode jsonBody, and saying what was left out.
+func omittedBody(n int) json.RawMessage {
+	return json.RawMessage(`{"_omitted":"the body was ` + strconv.Itoa(n) + ` bytes, over the ` + strconv.Itoa(MaxStoredBodyBytes) + ` bytes the fake platform keeps"}`)
+}
+
+// recentBodies is old with b added as the newest, keeping at most
+// RecentBodiesKept bodies in at most RecentBodiesMaxBytes (the newest
+// always). It returns a new slice: old is shared with stored triggers.
+func recentBodies(old []RecentBody, b RecentBody) []RecentBody {
+	size, from := len(b.JSONBody), len(old)
+	for from > 0 && len(old)-from+1 < RecentBodiesKept && size+len(old[from-1].JSONBody) <= RecentBodiesMaxBytes {
+		from--
+		size += len(old[from].JSONBody)
+	}
+	out := make([]RecentBody, 0, len(old)-from+1)
+	return append(append(out, old[from:]...), b)
 }
 
 // jsonDepth is the deepest nesting of objects and arrays in valid JSON.
@@ -361,7 +460,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	// trigger is read from a snapshot for its integration; the transaction
 	// below reads it again and parses again in the rare case that the id
 	// now names another trigger (deleted and created again meanwhile).
-	t0, err := lookupTrigger(p.read(), id, token)
+	t0, err := lookupTriggerRow(p.read(), id, token)
 	if err != nil {
 		return nil, err
 	}
@@ -372,10 +471,11 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	}
 	ev := rules.Parse(body)
 
-	now := p.now()
-	nowMs := now.UnixMilli()
 	txn := p.db.Load().Txn(true)
 	defer txn.Abort()
+	// The clock is read under the write lock, so that dates follow write order.
+	now := p.now()
+	nowMs := now.UnixMilli()
 	old, err := lookupTrigger(txn, id, token)
 	if err != nil {
 		return nil, err
@@ -408,13 +508,9 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	*nt = *old
 	nt.TriggerCount++
 	nt.LastTriggeredAt = nowMs
-	keep := old.RecentBodies
-	if len(keep) >= RecentBodiesKept {
-		keep = keep[len(keep)-RecentBodiesKept+1:]
-	}
-	nt.RecentBodies = make([]RecentBody, 0, len(keep)+1)
-	nt.RecentBodies = append(append(nt.RecentBodies, keep...), RecentBody{Timestamp: nowMs, JSONBody: storedBody(ev, body)})
-	if err := txn.Insert(tableTriggers, nt); err != nil {
+	stored := storedBody(ev, body)
+	nt.RecentBodies = recentBodies(old.RecentBodies, RecentBody{Timestamp: nowMs, JSONBody: stored})
+	if err := txn.Insert(tableStats, &triggerStats{ID: nt.ID, LastTriggeredAt: nt.LastTriggeredAt, TriggerCount: nt.TriggerCount, RecentBodies: nt.RecentBodies}); err != nil {
 		return nil, internal(err)
 	}
 	on := nt.Action == ActionTurnOn
@@ -438,8 +534,8 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 		if err != nil {
 			return nil, err
 		}
-		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, body)
-		if err := insertAudit(txn, ex.Entry); err != nil {
+		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, stored)
+		if err := p.insertAudit(txn, ex.Entry); err != nil {
 			return nil, internal(err)
 		}
 	}
@@ -453,7 +549,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 
 // executionEntry is the change-history entry of a trigger's flag change
 // (PLATFORM.md 4).
-func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, body []byte) *AuditEntry {
+func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, stored json.RawMessage) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
 	w := triggerExecutionWording(TriggerChange{
 		Integration: p.integrationName(t.IntegrationKey), On: t.Action == ActionTurnOn, FlagName: after.Name,
@@ -461,7 +557,7 @@ func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, en
 	})
 	return w.apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "updateOn", Resource: res}}, Kind: KindFlag, Name: after.Name,
-		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: storedBody(ev, body),
+		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: slices.Clone(stored),
 		PreviousVersion: before, CurrentVersion: after,
 	})
 }

@@ -1,8 +1,11 @@
 package platform
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/flagharness/harness/harness/trigger"
 )
@@ -28,17 +31,17 @@ func (w wording) apply(e *AuditEntry) *AuditEntry {
 
 // projectCreatedWording words the creation of a project.
 func projectCreatedWording(name string) wording {
-	return wording{TitleVerb: "created the project", Title: "created the project " + name, Description: "created the project " + name}
+	return wording{TitleVerb: "created the project", Title: "created the project " + plainText(name, MaxNameChars), Description: "created the project " + mdText(name, MaxNameChars)}
 }
 
 // flagCreatedWording words the creation of a flag.
 func flagCreatedWording(name string) wording {
-	return wording{TitleVerb: "created the flag", Title: "created the flag " + name, Description: "created the flag " + name}
+	return wording{TitleVerb: "created the flag", Title: "created the flag " + plainText(name, MaxNameChars), Description: "created the flag " + mdText(name, MaxNameChars)}
 }
 
 // flagDeletedWording words the deletion of a flag.
 func flagDeletedWording(name string) wording {
-	return wording{TitleVerb: "deleted the flag", Title: "deleted the flag " + name, Description: "deleted the flag " + name}
+	return wording{TitleVerb: "deleted the flag", Title: "deleted the flag " + plainText(name, MaxNameChars), Description: "deleted the flag " + mdText(name, MaxNameChars)}
 }
 
 // flagUpdateVerb is the verb of a REST flag change that is not a toggle.
@@ -48,23 +51,23 @@ const flagUpdateVerb = "updated the flag"
 // title is completed by flagPatchWording.
 func flagToggleWording(on bool, flagName, link, envName string) (verb, desc string) {
 	verb = TitleVerb(on)
-	return verb, verb + " [" + flagName + "](" + link + ") in `" + envName + "`"
+	return verb, verb + " " + mdLink(flagName, MaxNameChars, link) + " in " + mdCode(envName)
 }
 
 // flagRenameWording words a REST rename of a flag.
 func flagRenameWording(newName string) (verb, desc string) {
-	return flagUpdateVerb, "renamed the flag to " + newName
+	return flagUpdateVerb, "renamed the flag to " + mdText(newName, MaxNameChars)
 }
 
 // flagDescriptionWording words a REST change of a flag's description.
 func flagDescriptionWording(flagName string) (verb, desc string) {
-	return flagUpdateVerb, "changed the description of the flag " + flagName
+	return flagUpdateVerb, "changed the description of the flag " + mdText(flagName, MaxNameChars)
 }
 
 // flagPatchWording words a REST flag patch from the verb and description of
 // its ruling change (a toggle wins over a rename or a new description).
 func flagPatchWording(verb, desc, flagName string) wording {
-	return wording{TitleVerb: verb, Title: verb + " " + flagName, Description: desc}
+	return wording{TitleVerb: verb, Title: verb + " " + plainText(flagName, MaxNameChars), Description: desc}
 }
 
 // triggerCRUDVerbs are the verbs of the change-history actions of trigger CRUD.
@@ -78,11 +81,11 @@ var triggerCRUDVerbs = map[string]string{
 // change is the entry's access action (createTrigger, updateTrigger or
 // deleteTrigger) and action the trigger's (turnFlagOn or turnFlagOff).
 func triggerCRUDWording(change, integration, action, flagName, link, envName string) wording {
-	title := triggerCRUDVerbs[change] + " a " + integration + " trigger"
+	title := triggerCRUDVerbs[change] + " a " + plainText(integration, MaxNameChars) + " trigger"
 	return wording{
 		TitleVerb:   title,
-		Title:       title + " on " + flagName,
-		Description: title + " (" + action + ") on the flag [" + flagName + "](" + link + ") in `" + envName + "`",
+		Title:       title + " on " + plainText(flagName, MaxNameChars),
+		Description: escapeMarkdown(title) + " (" + action + ") on the flag " + mdLink(flagName, MaxNameChars, link) + " in " + mdCode(envName),
 	}
 }
 
@@ -91,9 +94,9 @@ func triggerExecutionWording(c TriggerChange) wording {
 	verb := TitleVerb(c.On)
 	return wording{
 		TitleVerb:        verb,
-		Title:            c.Integration + " trigger " + verb + " " + c.FlagName + " in `" + c.EnvName + "`",
+		Title:            plainText(c.Integration, MaxNameChars) + " trigger " + verb + " " + plainText(c.FlagName, MaxNameChars) + " in " + mdCode(c.EnvName),
 		Description:      TriggerMessage(c),
-		ShortDescription: c.Event.EventName,
+		ShortDescription: plainText(c.Event.EventName, MaxEventNameChars),
 	}
 }
 
@@ -111,21 +114,23 @@ type TriggerChange struct {
 // TriggerMessage words the description of a trigger's flag change, e.g.
 // "Datadog trigger turned off the flag [Checkout](/default/checkout) in
 // `Production`: [High error rate](https://vendor.example/42) (value: 12.5)".
-// Text from the vendor is escaped so that it cannot break the entry's shape.
+// Every value is made safe to place in Markdown (see mdText, mdLink,
+// mdCode): text from a vendor cannot break the entry's shape, add a link or
+// HTML, or make the entry grow past the caps.
 func TriggerMessage(c TriggerChange) string {
 	var b strings.Builder
-	b.WriteString(c.Integration)
+	b.WriteString(mdText(c.Integration, MaxNameChars))
 	b.WriteString(" trigger ")
 	b.WriteString(TitleVerb(c.On))
 	b.WriteString(" ")
-	b.WriteString(mdLink(c.FlagName, c.FlagLink))
-	b.WriteString(" in `")
-	b.WriteString(strings.ReplaceAll(c.EnvName, "`", "'"))
-	b.WriteString("`: ")
-	b.WriteString(mdLink(c.Event.EventName, c.Event.URL))
+	b.WriteString(mdLink(c.FlagName, MaxNameChars, c.FlagLink))
+	b.WriteString(" in ")
+	b.WriteString(mdCode(c.EnvName))
+	b.WriteString(": ")
+	b.WriteString(mdLink(c.Event.EventName, MaxEventNameChars, c.Event.URL))
 	if c.Event.Value != "" {
 		b.WriteString(" (value: ")
-		b.WriteString(escapeText(c.Event.Value))
+		b.WriteString(mdText(c.Event.Value, MaxValueChars))
 		b.WriteString(")")
 	}
 	return b.String()
@@ -140,26 +145,94 @@ func TitleVerb(on bool) string {
 	return "turned off the flag"
 }
 
-func mdLink(text, url string) string {
-	if url == "" {
-		return escapeText(text)
+// Caps on each value placed in a change-history entry ([chosen]): a value
+// over its cap is cut and ends with Ellipsis, so that an entry stays small
+// whatever a vendor or a REST call sends, and shows that it was cut.
+const (
+	MaxEventNameChars = 200  // an event name (and shortDescription)
+	MaxValueChars     = 100  // an event value
+	MaxURLChars       = 2048 // an event url, the manifest schema's limit for links
+	MaxNameChars      = 200  // a flag, environment, project or integration name
+	// Ellipsis ends a value that was cut.
+	Ellipsis = "…"
+)
+
+// CleanText is s as the change history keeps it, for anything else that
+// shows these values (outbound events, the live page): control characters
+// and bidirectional overrides removed (line breaks become spaces), cut to
+// max characters with Ellipsis. It escapes nothing.
+func CleanText(s string, max int) string { return plainText(s, max) }
+
+// plainText: see CleanText. Bytes that are not UTF-8 pass through: the
+// server's JSON decoding has already replaced them, so only direct callers
+// send them.
+func plainText(s string, max int) string {
+	clean := true
+	for _, r := range s {
+		if dropRune(r) || r == '\n' || r == '\r' || r == '\t' {
+			clean = false
+			break
+		}
 	}
-	return "[" + escapeText(text) + "](" + escapeURL(url) + ")"
+	if clean && utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		chunk := s[i : i+w]
+		i += w
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			chunk = " "
+		case r != utf8.RuneError && dropRune(r):
+			continue
+		}
+		if n == max {
+			b.WriteString(Ellipsis)
+			break
+		}
+		b.WriteString(chunk)
+		n++
+	}
+	return b.String()
 }
 
-var textEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "\r", " ")
+// capText cuts s to max characters, ending it with Ellipsis when it cut.
+func capText(s string, max int) string {
+	if len(s) <= max || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + Ellipsis
+		}
+		n++
+	}
+	return s
+}
 
-func escapeText(s string) string { return textEscaper.Replace(s) }
+// dropRune is a control character or a bidirectional override, which can
+// hide or reorder what a reader sees.
+func dropRune(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F
+}
 
-var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "\n", "", "\r", "")
+// mdText is a value as Markdown text: cleaned and capped, then every
+// character that Markdown or inline HTML gives a meaning to is escaped with
+// a backslash (CommonMark lets any ASCII punctuation be escaped), so a name
+// such as "X](https://evil.example) <img ...>" shows as written.
+func mdText(s string, max int) string { return escapeMarkdown(plainText(s, max)) }
 
 func escapeURL(s string) string { return urlEscaper.Replace(s) }
 
 // segmentCreatedWording words the creation of a segment; integrationKey is
 // set when an integration's sync created it.
 func segmentCreatedWording(name, link, integrationKey string) wording {
-	w := wording{TitleVerb: "created the segment", Title: "created the segment " + name,
-		Description: "created the segment [" + name + "](" + link + ")"}
+	w := wording{TitleVerb: "created the segment", Title: "created the segment " + plainText(name, MaxNameChars),
+		Description: "created the segment " + mdLink(name, MaxNameChars, link)}
 	if integrationKey != "" {
 		w.Description += " synced by " + integrationKey
 		w.ShortDescription = "synced by " + integrationKey
@@ -170,8 +243,8 @@ func segmentCreatedWording(name, link, integrationKey string) wording {
 // segmentUpdatedWording words a change of a segment's included targets.
 func segmentUpdatedWording(name, link string, added, removed int, integrationKey string) wording {
 	what := "included " + plural(added, "context") + ", removed " + plural(removed, "context")
-	w := wording{TitleVerb: "updated the segment", Title: "updated the segment " + name,
-		Description: "updated the included targets of [" + name + "](" + link + "): " + what, ShortDescription: what}
+	w := wording{TitleVerb: "updated the segment", Title: "updated the segment " + plainText(name, MaxNameChars),
+		Description: "updated the included targets of " + mdLink(name, MaxNameChars, link) + ": " + what, ShortDescription: what}
 	if integrationKey != "" {
 		w.Description += " (synced by " + integrationKey + ")"
 	}
@@ -184,3 +257,87 @@ func plural(n int, noun string) string {
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
 }
+// escapeMarkdown puts a backslash before \ ` * _ [ ] < ~, before an &
+// that could start a character reference (&name; or &#...;), and before no
+// other character: a value never starts a line (line breaks are gone and
+// every description starts with fixed words), so > # + - cannot open a
+// block, and plain text such as "error rate > 5%" or "Fx1_Checkout_errors"
+// (an _ between two letters or digits is never emphasis) stays as written.
+func escapeMarkdown(s string) string {
+	if !strings.ContainsAny(s, "\\`*_[]<~&") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '_':
+			if i > 0 && i+1 < len(s) && isAlnum(s[i-1]) && isAlnum(s[i+1]) {
+				break
+			}
+			b.WriteByte('\\')
+		case '&':
+			if i+1 < len(s) && (s[i+1] == '#' || isLetter(s[i+1])) {
+				b.WriteByte('\\')
+			}
+		case '\\', '`', '*', '[', ']', '<', '~':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// mdCode is a value inside a code span: cleaned and capped; a backtick,
+// which would end the span, becomes a quote. Nothing else needs escaping
+// there, since a code span shows its content as written.
+func mdCode(s string) string {
+	return "`" + strings.ReplaceAll(plainText(s, MaxNameChars), "`", "'") + "`"
+}
+
+// mdLink is text linked to link when link is a relative path (the flag
+// links the fake builds) or an absolute http or https URL of at most
+// MaxURLChars; any other link (javascript:, data:, one without a host, one
+// over the cap) is left out and only the text is shown, with a note when
+// the link was too long.
+func mdLink(text string, max int, link string) string {
+	t := mdText(text, max)
+	if link == "" {
+		return t
+	}
+	if utf8.RuneCountInString(link) > MaxURLChars {
+		return t + " (link over " + strconv.Itoa(MaxURLChars) + " characters left out)"
+	}
+	dest, ok := linkDest(link)
+	if !ok {
+		return t
+	}
+	return "[" + t + "](" + dest + ")"
+}
+
+// linkDest checks a link and escapes it for a Markdown link destination.
+func linkDest(link string) (string, bool) {
+	link = strings.Map(func(r rune) rune {
+		if dropRune(r) {
+			return -1
+		}
+		return r
+	}, link)
+	if strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "//") {
+		return urlEscaper.Replace(link), true
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
+		return "", false
+	}
+	return urlEscaper.Replace(link), true
+}
+
+var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", `"`, "%22", "`", "%60", `\`, "%5C")

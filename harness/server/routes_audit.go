@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gorilla/mux"
@@ -39,17 +40,45 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		aq.Limit = n
 	}
-	aq.Q, aq.Spec = q.Get("q"), q.Get("spec")
-	entries, err := s.p.AuditLog(aq)
+	aq.Q, aq.Spec, aq.Cursor = q.Get("q"), q.Get("spec"), q.Get("cursor")
+	page, err := s.p.AuditPage(aq)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	items := []api.AuditEntry{}
-	for _, e := range entries {
+	for _, e := range page.Entries {
 		items = append(items, s.toAudit(e, false))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": api.Links("/api/v2/auditlog")})
+	links := api.Links(auditPath(q, ""))
+	if page.Next != "" {
+		// The next page is this query from where this page ended
+		// ([chosen]: dates alone cannot say that when entries share a
+		// millisecond).
+		links["next"] = api.Link{Href: auditPath(q, page.Next), Type: "application/json"}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": links})
+}
+
+// auditPath is the change-history route with the query's filters and, when
+// given, a cursor in place of the query's own.
+func auditPath(q url.Values, cursor string) string {
+	v := url.Values{}
+	for _, k := range []string{"before", "after", "q", "limit", "spec"} {
+		if x := q.Get(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	if cursor == "" {
+		cursor = q.Get("cursor")
+	}
+	if cursor != "" {
+		v.Set("cursor", cursor)
+	}
+	if len(v) == 0 {
+		return apiPrefix + "/auditlog"
+	}
+	return apiPrefix + "/auditlog?" + v.Encode()
 }
 
 func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -20,23 +23,63 @@ func registerFlagRoutes(r *mux.Router) {
 	r.Handle(apiPrefix+"/flags/{projectKey}/{featureFlagKey}", authed((*Server).deleteFlag)).Methods(http.MethodDelete)
 }
 
+// listFlags pages a project's flags with limit and offset (documented:
+// limit defaults to 20; first, prev, next and last links only where those
+// pages exist).
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	pk := mux.Vars(r)["projectKey"]
 	if err := checkQuery(r, listQueryInts, flagQueryBools); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	flags, err := s.p.Flags(pk)
+	q := r.URL.Query()
+	limit, offset := platform.FlagPageDefault, 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > platform.FlagPageMax {
+			s.writeError(w, r, invalid("query parameter limit=%s must be a whole number from 1 to %d", strconv.Quote(v), platform.FlagPageMax))
+			return
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.writeError(w, r, invalid("query parameter offset=%s must be a whole number, 0 or more", strconv.Quote(v)))
+			return
+		}
+		offset = n
+	}
+	page, err := s.p.FlagsPage(pk, offset, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	names := s.envNames(pk)
-	items := []*api.Flag{}
-	for _, f := range flags {
+	items := make([]*api.Flag, 0, len(page.Flags))
+	for _, f := range page.Flags {
 		items = append(items, onlyEnvs(toFlag(f, names), r))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totalCount": len(items), "_links": api.Links("/api/v2/flags/" + pk)})
+	base := apiPrefix + "/flags/" + pk
+	at := func(off int) string {
+		v := url.Values{"env": q["env"]}
+		v.Set("limit", strconv.Itoa(limit))
+		v.Set("offset", strconv.Itoa(off))
+		return base + "?" + v.Encode()
+	}
+	links := api.Links(at(offset))
+	link := func(name string, off int) { links[name] = api.Link{Href: at(off), Type: "application/json"} }
+	if total := page.TotalCount; total > 0 {
+		link("first", 0)
+		link("last", (total-1)/limit*limit)
+		if offset > 0 {
+			link("prev", max(0, min(offset, total)-limit))
+		}
+		if offset+limit < total {
+			link("next", offset+limit)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totalCount": page.TotalCount, "_links": links})
 }
 
 func (s *Server) getFlag(w http.ResponseWriter, r *http.Request) {
@@ -228,13 +271,13 @@ func parseFlagPatch(body []byte, semantic bool) (platform.FlagPatch, error) {
 		switch {
 		case len(parts) == 4 && parts[0] == "" && parts[1] == "environments" && parts[3] == "on":
 			var on bool
-			if err := json.Unmarshal(op.Value, &on); err != nil {
+			if err := strictValue(op.Value, &on); err != nil {
 				return platform.FlagPatch{}, invalid("%s/value: %s needs true or false", p, op.Path)
 			}
 			patch.Ops = append(patch.Ops, platform.FlagOp{Field: "on", Env: parts[2], On: on, Path: p})
 		case op.Path == "/name" || op.Path == "/description":
 			var text string
-			if err := json.Unmarshal(op.Value, &text); err != nil {
+			if err := strictValue(op.Value, &text); err != nil {
 				return platform.FlagPatch{}, invalid("%s/value: %s needs a string", p, op.Path)
 			}
 			patch.Ops = append(patch.Ops, platform.FlagOp{Field: op.Path[1:], Text: text, Path: p})
@@ -243,4 +286,15 @@ func parseFlagPatch(body []byte, semantic bool) (platform.FlagPatch, error) {
 		}
 	}
 	return patch, nil
+}
+
+// strictValue decodes a JSON Patch value into v. encoding/json reads null
+// as "leave v alone", which would turn a flag off or clear a text: a value
+// that is missing or null where the field needs one is an error, as is a
+// value of the wrong type.
+func strictValue(raw json.RawMessage, v any) error {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return errors.New("missing or null")
+	}
+	return json.Unmarshal(raw, v)
 }

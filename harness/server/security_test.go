@@ -74,8 +74,15 @@ func TestTriggerTokensAreRandomV4UUIDs(t *testing.T) {
 			map[string]any{"instructions": []map[string]any{{"kind": "cycleTriggerUrl"}}})
 		add(lastSegment(decode[triggerDoc](t, r.Body).URL))
 	}
-	for len(seen) < n {
-		tr, err := p.CreateTrigger("default", "f", "production", platform.TriggerInput{IntegrationKey: "generic-trigger", Action: "turnFlagOff"})
+	// Spread over flags: a flag takes at most platform.MaxFlagTriggers.
+	for i := 0; len(seen) < n; i++ {
+		flag := "g" + strconv.Itoa(i/50)
+		if i%50 == 0 {
+			if _, err := p.CreateFlag("default", platform.FlagInput{Key: flag}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tr, err := p.CreateTrigger("default", flag, "production", platform.TriggerInput{IntegrationKey: "generic-trigger", Action: "turnFlagOff"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -151,6 +151,7 @@ func (s *Server) listen() error {
 	if err != nil {
 		return fmt.Errorf("server: listening on %s: %w", opts.Addr, err)
 	}
+	ln = envelopeListener{ln}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
 	s.srv = &http.Server{
@@ -239,7 +240,7 @@ func (s *Server) routes() http.Handler {
 	if s.opts.Live != nil {
 		next = s.livePaths(next)
 	}
-	return s.recoverPanics(s.rejectOddPaths(limitBodies(PrettyJSON(next))))
+	return s.recoverPanics(headAsGet(s.rejectOddPaths(s.rejectBadQuery(limitBodies(PrettyJSON(next))))))
 }
 
 // livePaths hands the live page's paths to Options.Live; they are those of
@@ -334,6 +335,9 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	})
 	r.MethodNotAllowedHandler = bound(func(s *Server, w http.ResponseWriter, req *http.Request) {
 		s.log.Debug("request", "route", "(method not allowed)", "method", req.Method, "status", http.StatusMethodNotAllowed)
+		if allow := allowedMethods(r, req); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
 		s.writeError(w, req, methodNotAllowed("method "+req.Method+" is not allowed on this route"))
 	})
 	r.Use(logRequests)

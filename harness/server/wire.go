@@ -160,7 +160,11 @@ func decodeInto(body []byte, v any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			return invalid("/%s: expected %s, found JSON %s", strings.ReplaceAll(te.Field, ".", "/"), jsonTypeName(te.Type), te.Value)
+			where := "the body"
+			if te.Field != "" {
+				where = "/" + strings.ReplaceAll(te.Field, ".", "/")
+			}
+			return invalid("%s: expected %s, found JSON %s", where, apiType(te.Type), te.Value)
 		case errors.As(err, &se):
 			return invalid("the request body is not valid JSON at byte %d: %v", se.Offset, err)
 		default:

@@ -1,0 +1,144 @@
+package platform
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Hand-written go-memdb indexers for the indexes that every write updates:
+// they encode typed fields directly, where memdb's field indexers go
+// through reflection on each insert. Each key sorts bytewise in the order
+// that the reads want.
+
+// auditSeqIndex keys change-history entries by write sequence, 8 bytes
+// big-endian, so that key order is write order; it is the audit table's
+// primary index, and an entry's id carries its sequence (see auditID), so
+// no index of random ids is needed. Dates never decrease in write order
+// (insertAudit sees to it), so a date bound is a sequence bound.
+type auditSeqIndex struct{}
+
+func (auditSeqIndex) FromObject(obj any) (bool, []byte, error) {
+	return true, binary.BigEndian.AppendUint64(make([]byte, 0, 8), obj.(*AuditEntry).Seq), nil
+}
+
+func (auditSeqIndex) FromArgs(args ...any) ([]byte, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("want (seq uint64), got %d arguments", len(args))
+	}
+	s, ok := args[0].(uint64)
+	if !ok {
+		return nil, fmt.Errorf("want a uint64 sequence, got %T", args[0])
+	}
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), s), nil
+}
+
+// auditFlagIndex keys the entries about one flag by (flag, Seq), so the
+// history of one flag (a spec naming it) is read without a scan. Entries
+// about no flag (projects) are not in it.
+type auditFlagIndex struct{}
+
+func (auditFlagIndex) FromObject(obj any) (bool, []byte, error) {
+	e := obj.(*AuditEntry)
+	ref := flagRefOf(e.Accesses)
+	if ref == "" {
+		return false, nil, nil
+	}
+	b := make([]byte, 0, len(ref)+9)
+	b = append(append(b, ref...), 0)
+	return true, binary.BigEndian.AppendUint64(b, e.Seq), nil
+}
+
+// FromArgs takes (flagRef string, seq uint64).
+func (auditFlagIndex) FromArgs(args ...any) ([]byte, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("want (flagRef, seq), got %d arguments", len(args))
+	}
+	ref, ok1 := args[0].(string)
+	s, ok2 := args[1].(uint64)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("want (string, uint64), got (%T, %T)", args[0], args[1])
+	}
+	b := append(append(make([]byte, 0, len(ref)+9), ref...), 0)
+	return binary.BigEndian.AppendUint64(b, s), nil
+}
+
+// flagRef names a flag in auditFlagIndex; keys hold no "/".
+func flagRef(projectKey, flagKey string) string { return projectKey + "/" + flagKey }
+
+// flagRefOf finds the flag an entry is about from its accesses' resources
+// (proj/p:env/e:flag/f), "" when it is about none.
+func flagRefOf(accesses []Access) string {
+	for _, a := range accesses {
+		proj, rest, ok := strings.Cut(a.Resource, ":")
+		if !ok || !strings.HasPrefix(proj, "proj/") {
+			continue
+		}
+		if i := strings.LastIndex(rest, ":flag/"); i >= 0 {
+			return flagRef(proj[len("proj/"):], rest[i+len(":flag/"):])
+		}
+	}
+	return ""
+}
+
+// keyIndex keys a row by some of its string fields, each followed by a NUL
+// (keys hold none), so that a leading subset of the fields is a prefix:
+// flags by (project, key), triggers by (project, flag, environment, id).
+type keyIndex struct {
+	n     int
+	parts func(obj any, b []byte) []byte
+}
+
+func (x keyIndex) FromObject(obj any) (bool, []byte, error) {
+	return true, x.parts(obj, make([]byte, 0, 64)), nil
+}
+
+func (x keyIndex) FromArgs(args ...any) ([]byte, error) {
+	if len(args) != x.n {
+		return nil, fmt.Errorf("want %d strings, got %d arguments", x.n, len(args))
+	}
+	return stringArgs(args)
+}
+
+// PrefixFromArgs takes a leading subset of the fields.
+func (x keyIndex) PrefixFromArgs(args ...any) ([]byte, error) {
+	if len(args) > x.n {
+		return nil, fmt.Errorf("want at most %d strings, got %d arguments", x.n, len(args))
+	}
+	return stringArgs(args)
+}
+
+func appendKeys(b []byte, parts ...string) []byte {
+	for _, p := range parts {
+		b = append(append(b, p...), 0)
+	}
+	return b
+}
+
+func stringArgs(args []any) ([]byte, error) {
+	b := make([]byte, 0, 64)
+	for _, a := range args {
+		s, ok := a.(string)
+		if !ok {
+			return nil, fmt.Errorf("want strings, got %T", a)
+		}
+		b = append(append(b, s...), 0)
+	}
+	return b, nil
+}
+
+var (
+	projectKeyIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*Project).Key) }}
+	flagKeyIndex     = keyIndex{2, func(o any, b []byte) []byte { f := o.(*Flag); return appendKeys(b, f.ProjectKey, f.Key) }}
+	triggerIDIndex   = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*Trigger).ID) }}
+	triggerFlagIndex = keyIndex{4, func(o any, b []byte) []byte {
+		t := o.(*Trigger)
+		return appendKeys(b, t.ProjectKey, t.FlagKey, t.EnvKey, t.ID)
+	}}
+	statsIDIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*triggerStats).ID) }}
+	countKeyIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*flagCount).Project) }}
+)
+
+// maxSeq bounds the audit order, for reading from the newest entry down.
+const maxSeq = uint64(math.MaxUint64)
