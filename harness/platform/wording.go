@@ -257,6 +257,7 @@ func plural(n int, noun string) string {
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
 }
+
 // escapeMarkdown puts a backslash before \ ` * _ [ ] < ~, before an &
 // that could start a character reference (&name; or &#...;), and before no
 // other character: a value never starts a line (line breaks are gone and
