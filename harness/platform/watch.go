@@ -53,6 +53,20 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 	if v.Triggers, err = watchTable(txn, v.ws, tableTriggers, (*Trigger).clone); err != nil {
 		return View{}, internal(err)
 	}
+	// An execution writes only its trigger's stats row (triggerStats), so
+	// the view follows that table too and reads each trigger with them.
+	stats, err := txn.Get(tableStats, indexID)
+	if err != nil {
+		return View{}, internal(err)
+	}
+	v.ws.Add(stats.WatchCh())
+	for i := range v.Triggers {
+		t, err := withStats(txn, &v.Triggers[i])
+		if err != nil {
+			return View{}, internal(err)
+		}
+		v.Triggers[i] = *t.clone()
+	}
 	it, err := txn.GetReverse(tableAudit, indexSequence)
 	if err != nil {
 		return View{}, internal(err)
