@@ -23,7 +23,7 @@ func TestFlagListPages(t *testing.T) {
 	ts := mustServer(t, Options{})
 	const n = 45
 	for i := range n {
-		ts.must(http.StatusCreated, "POST", "/api/v2/flags/default", map[string]any{"key": fmt.Sprintf("f%02d", i)})
+		ts.must(http.StatusCreated, "POST", "/api/v2/flags/default", map[string]any{"key": fmt.Sprintf("f%02d", i), "name": fmt.Sprintf("F%02d", i)})
 	}
 	first := decode[flagPage](t, ts.must(http.StatusOK, "GET", "/api/v2/flags/default", nil).Body)
 	if len(first.Items) != platform.FlagPageDefault || first.TotalCount != n || first.Items[0].Key != "f00" {
@@ -81,10 +81,10 @@ func TestListsHaveLimits(t *testing.T) {
 	}
 	before := takeSnapshot(t, ts.Platform())
 	for _, tc := range []struct{ method, path, body string }{
-		{"POST", "/api/v2/projects", `{"key":"p","name":"P","environments":` + many(platform.MaxEnvironments+1, func(i int) string { return fmt.Sprintf(`{"key":"e%d"}`, i) }) + `}`},
+		{"POST", "/api/v2/projects", `{"key":"p","name":"P","environments":` + many(platform.MaxEnvironments+1, func(i int) string { return fmt.Sprintf(`{"key":"e%d","name":"E%d","color":"F5A623"}`, i, i) }) + `}`},
 		{"POST", "/api/v2/projects", `{"key":"p","name":"P","tags":` + many(platform.MaxTags+1, func(i int) string { return fmt.Sprintf(`"t%d"`, i) }) + `}`},
-		{"POST", "/api/v2/flags/default", `{"key":"g","tags":` + many(platform.MaxTags+1, func(i int) string { return fmt.Sprintf(`"t%d"`, i) }) + `}`},
-		{"POST", "/api/v2/flags/default", `{"key":"g","kind":"multivariate","variations":` + many(platform.MaxVariations+1, func(i int) string { return fmt.Sprintf(`{"value":%d}`, i) }) + `}`},
+		{"POST", "/api/v2/flags/default", `{"key":"g","name":"G","tags":` + many(platform.MaxTags+1, func(i int) string { return fmt.Sprintf(`"t%d"`, i) }) + `}`},
+		{"POST", "/api/v2/flags/default", `{"key":"g","name":"G","kind":"multivariate","variations":` + many(platform.MaxVariations+1, func(i int) string { return fmt.Sprintf(`{"value":%d}`, i) }) + `}`},
 		{"PATCH", "/api/v2/flags/default/f", many(platform.MaxPatchOps+1, func(i int) string {
 			return fmt.Sprintf(`{"op":"replace","path":"/environments/production/on","value":%v}`, i%2 == 0)
 		})},
