@@ -18,6 +18,7 @@ import (
 
 	memdb "github.com/hashicorp/go-memdb"
 
+	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -32,6 +33,14 @@ type Integration struct {
 	Capabilities []string
 	// Trigger is the trigger capability, nil when there is none.
 	Trigger *trigger.Spec
+	// FormVariables are the manifest's formVariables: what a hook
+	// subscription's config is checked against.
+	FormVariables []hook.FormVariable
+	// RequiresOAuth is the manifest's requiresOAuth.
+	RequiresOAuth bool
+	// Hook is the auditLogEventsHook capability with its templates loaded,
+	// nil when there is none. Loaded templates are immutable and shared.
+	Hook *hook.Spec
 }
 
 func (i Integration) clone() Integration {
@@ -48,6 +57,8 @@ func (i Integration) clone() Integration {
 		}
 		i.Trigger = &t
 	}
+	i.FormVariables = cloneFormVariables(i.FormVariables)
+	i.Hook = cloneHook(i.Hook)
 	return i
 }
 
@@ -77,6 +88,8 @@ type Platform struct {
 	limitMu sync.Mutex
 	limit   RateLimit
 	windows map[string]*window
+
+	feed feed // the change history as a feed (feed.go)
 }
 
 // New returns a platform holding the integrations and a project "default"
@@ -96,6 +109,7 @@ func New(ints []Integration, opts Options) (*Platform, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.feed.init()
 	for i, in := range ints {
 		if in.Key == "" {
 			return nil, fmt.Errorf("platform: integration %d (%s) has no key: give each integration its folder name as key", i, in.File)
@@ -190,7 +204,7 @@ func (p *Platform) MarkStart() {
 
 // Reset returns the platform to its start state and forgets rate-limit windows.
 func (p *Platform) Reset() {
-	p.db.Store(p.start.Load().Snapshot())
+	p.resetFeed(p.start.Load().Snapshot())
 	p.limitMu.Lock()
 	p.windows = map[string]*window{}
 	p.limitMu.Unlock()

@@ -8,10 +8,14 @@ const (
 	tableFlags    = "flags"
 	tableTriggers = "triggers"
 	tableAudit    = "audit"
+	// tableSubscriptions holds hook subscriptions (subscriptions.go).
+	tableSubscriptions = "subscriptions"
 
 	indexID       = "id"
 	indexProject  = "project" // flags of one project
 	indexSequence = "seq"     // audit entries in write order
+	// indexIntegration: subscriptions of one integration.
+	indexIntegration = "integration"
 )
 
 func schema() *memdb.DBSchema {
@@ -21,6 +25,8 @@ func schema() *memdb.DBSchema {
 			tableFlags:    flagsTableSchema(),
 			tableTriggers: triggersTableSchema(),
 			tableAudit:    auditTableSchema(),
+
+			tableSubscriptions: subscriptionsTableSchema(),
 		},
 	}
 }

@@ -153,3 +153,21 @@ func escapeText(s string) string { return textEscaper.Replace(s) }
 var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "\n", "", "\r", "")
 
 func escapeURL(s string) string { return urlEscaper.Replace(s) }
+
+// subscriptionVerbs are the verbs of subscription changes by access action.
+var subscriptionVerbs = map[string]string{
+	ActionCreateSubscription: "added",
+	ActionUpdateSubscription: "updated",
+	ActionDeleteSubscription: "removed",
+}
+
+// subscriptionWording words the creation, update or deletion of a hook
+// subscription, e.g. "added the Datadog integration Ops events".
+func subscriptionWording(action, integration, name string, on bool) wording {
+	verb := subscriptionVerbs[action] + " the " + integration + " integration"
+	desc := verb + " " + escapeText(name)
+	if action != ActionDeleteSubscription && !on {
+		desc += " (off)"
+	}
+	return wording{TitleVerb: verb, Title: verb + " " + name, Description: desc}
+}

@@ -26,6 +26,7 @@ func Integrations(ms *manifest.Set) []platform.Integration {
 			}
 			in.Trigger = &t
 		}
+		addHook(&in, m)
 		out = append(out, in)
 	}
 	return out

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/flagharness/harness/harness/api"
+	"github.com/flagharness/harness/harness/delivery"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
 )
@@ -43,6 +44,11 @@ type Options struct {
 	// Platform configures the platform that Start builds (rate limit,
 	// clock); New takes a platform already built and ignores it.
 	Platform platform.Options
+	// Delivery configures outbound hook delivery (deliveries.go).
+	Delivery delivery.Options
+	// DeliverToSink sends every delivery to the server's own capture
+	// endpoint, /_internal/sink, instead of its rendered host.
+	DeliverToSink bool
 }
 
 // Server is the fake platform's HTTP side: a handler, and a listener unless
@@ -57,6 +63,9 @@ type Server struct {
 	srv     *http.Server
 	url     string
 	done    chan struct{}
+
+	dl    *delivery.Deliverer // outbound hook delivery (deliveries.go)
+	sinks *sinks              // the capture endpoint under /_internal/sink
 }
 
 // Start is the one wiring of a fresh platform and its server, used by
@@ -100,7 +109,7 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{})}
+	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{}), sinks: newSinks()}
 	s.handler = s.routes()
 	if opts.NoListener {
 		s.url = strings.TrimRight(opts.BaseURL, "/")
@@ -108,11 +117,13 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 			s.url = "http://harness.invalid"
 		}
 		close(s.done)
+		s.startDelivery()
 		return s, nil
 	}
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
+	s.startDelivery()
 	return s, nil
 }
 
@@ -181,6 +192,7 @@ func (s *Server) TriggerURL(t platform.Trigger) string {
 // Shutdown stops accepting connections and waits for requests in flight,
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.dl.Close()
 	if s.srv == nil {
 		return nil
 	}
@@ -194,6 +206,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Close stops the listener, giving requests in flight five seconds to
 // finish; without a listener there is nothing to stop.
 func (s *Server) Close() error {
+	s.dl.Close()
 	if s.srv == nil {
 		return nil
 	}
@@ -305,5 +318,7 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	registerTriggerRoutes(r)
 	registerAuditRoutes(r)
 	registerInternalRoutes(r)
+	registerSubscriptionRoutes(r)
+	registerDeliveryRoutes(r)
 	return r
 })
