@@ -36,4 +36,3 @@ func addHook(in *platform.Integration, m *manifest.Manifest) {
 	in.RequiresOAuth = hi.RequiresOAuth
 	in.Hook = hi.Hook
 }
-
