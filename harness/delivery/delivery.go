@@ -73,6 +73,7 @@ type Deliverer struct {
 	cursor platform.ChangeCursor
 
 	mu       sync.Mutex
+	routes   map[string]string  // integration key -> base URL, set by Route
 	queues   map[string]*queue  // by subscription id
 	statuses map[string]*status // by subscription id
 	records  []api.Delivery     // oldest first, at most Keep
@@ -142,6 +143,7 @@ func New(p *platform.Platform, opts Options) *Deliverer {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		ints:     map[string]*hook.Integration{},
+		routes:   map[string]string{},
 		queues:   map[string]*queue{},
 		statuses: map[string]*status{},
 		idle:     make(chan struct{}),
@@ -439,7 +441,7 @@ func (d *Deliverer) deliver(j job) api.Delivery {
 		rec.Status = StatusRecorded
 		return rec
 	}
-	target, why := d.target(req.URL)
+	target, why := d.target(hi.Key, req.URL)
 	if target == "" {
 		rec.Status, rec.Error = StatusCaptured, why
 		return rec
@@ -494,15 +496,35 @@ func maskIn(target, rendered, shown string) string {
 	return strings.Replace(target, ru.RequestURI(), su.RequestURI(), 1)
 }
 
+// Route sends every delivery of one integration to base (path and query
+// kept) instead of where DeliverTo or the rendered URL says; "" removes the
+// route. Scenarios use it to point one integration's endpoint at a
+// capture endpoint that fails.
+func (d *Deliverer) Route(integrationKey, base string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if base == "" {
+		delete(d.routes, integrationKey)
+		return
+	}
+	d.routes[integrationKey] = base
+}
+
 // target is where a rendered URL is sent, or "" and why it is not sent.
-func (d *Deliverer) target(rendered string) (string, string) {
+func (d *Deliverer) target(integrationKey, rendered string) (string, string) {
+	d.mu.Lock()
+	base, routed := d.routes[integrationKey]
+	d.mu.Unlock()
+	if !routed {
+		base = d.opts.DeliverTo
+	}
 	u, err := url.Parse(rendered)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		if d.opts.DeliverTo == "" {
+		if base == "" {
 			return "", "the rendered URL is not an absolute http(s) URL, so it was not sent"
 		}
 	}
-	if d.opts.DeliverTo != "" {
+	if base != "" {
 		path := "/"
 		if err == nil {
 			path = u.EscapedPath()
@@ -510,7 +532,7 @@ func (d *Deliverer) target(rendered string) (string, string) {
 				path += "?" + u.RawQuery
 			}
 		}
-		return strings.TrimRight(d.opts.DeliverTo, "/") + "/" + strings.TrimLeft(path, "/"), ""
+		return strings.TrimRight(base, "/") + "/" + strings.TrimLeft(path, "/"), ""
 	}
 	if d.opts.AllowRemote || IsLoopback(u.Hostname()) {
 		return rendered, ""

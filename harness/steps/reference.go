@@ -63,7 +63,7 @@ const (
 )
 
 func definitions() []def {
-	return []def{
+	return append([]def{
 		{"Given", `^the integration ` + qs + `$`,
 			"Chooses the integration whose manifest parses the scenario's payloads. It must be loaded from the root and have a trigger capability.",
 			`the integration "datadog"`,
@@ -204,5 +204,5 @@ func definitions() []def {
 			"Whether the platform could decode the last body as JSON.",
 			`the body was not valid JSON`,
 			func(w *world) any { return w.bodyValidJSON }},
-	}
+	}, hookDefinitions()...)
 }

@@ -33,6 +33,8 @@ type world struct {
 	last        *triggerReply
 	lastBody    []byte // the body of the last request sent to a trigger
 	lastFixture *fixture.Request
+
+	hooks *hookState // outbound hook subscriptions (hooks.go)
 }
 
 type triggerState struct {
@@ -69,7 +71,7 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		}
 	}
 	ms := w.suite.manifests(w)
-	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0"})
+	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0", DeliverToSink: true})
 	if err != nil {
 		return ctx, fmt.Errorf("starting the fake platform: %w", err)
 	}
