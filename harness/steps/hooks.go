@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -47,9 +48,9 @@ func hookDefinitions() []def {
 			"Subscribes to the integration's outbound hook (`POST /api/v2/integrations/{key}`) with the config in the table (`| key | value |` rows; `true`/`false` for boolean form variables). `$SINK` in a value stands for the fake's own capture endpoint. The statements are the manifest's `defaultPolicy`.",
 			`a subscription to "datadog" with:`,
 			func(w *world) any { return w.subscribeWith }},
-		{"Given", `^a subscription to ` + qs + ` with the policy ` + qs + ` and:$`,
-			"Same, with the statements given as JSON on one line instead of the `defaultPolicy`.",
-			`a subscription to "pagerduty" with the policy "[{\"effect\":\"allow\",\"resources\":[\"proj/*:env/test:flag/*\"],\"actions\":[\"*\"]}]" and:`,
+		{"Given", `^a subscription to ` + qs + ` with the policy '([^']*)' and:$`,
+			"Same, with the statements given as JSON on one line (in single quotes) instead of the `defaultPolicy`.",
+			`a subscription to "pagerduty" with the policy '[{"effect":"allow","resources":["proj/*:env/test:flag/*"],"actions":["*"]}]' and:`,
 			func(w *world) any { return w.subscribeWithPolicy }},
 		{"Given", `^the subscription to ` + qs + ` is turned (on|off)$`,
 			"Turns the scenario's subscription on or off with a JSON Patch on `/on`.",
@@ -99,6 +100,14 @@ func hookDefinitions() []def {
 			"The rendered URL of the newest delivery (secrets masked).",
 			`the latest request to "datadog" goes to "https://api.datadoghq.com/api/v1/events"`,
 			func(w *world) any { return w.latestURL }},
+		{"Then", `^the latest request to ` + qs + ` goes to a URL starting with ` + qs + `$`,
+			"The rendered URL of the newest delivery begins with the text.",
+			`the latest request to "appdynamics" goes to a URL starting with "https://oauth.harness.invalid/controller/rest/applications/"`,
+			func(w *world) any { return w.latestURLPrefix }},
+		{"Then", `^the latest request to ` + qs + ` has the query parameter ` + qs + ` set to ` + qs + `$`,
+			"One of the values of the query parameter in the newest delivery's URL (decoded) equals the text.",
+			`the latest request to "appdynamics" has the query parameter "eventtype" set to "CUSTOM"`,
+			func(w *world) any { return w.latestQuery }},
 		{"Then", `^the latest request to ` + qs + ` matches ` + qs + `$`,
 			"The newest delivery's body equals the golden file (relative to the fixtures directory): JSON compared as values, where `\"<any>\"` matches any value; other bodies as text. The fake's own URL is written `$BASE_URL`. A difference is shown as a diff.",
 			`the latest request to "datadog" matches "hooks/datadog-flag-off.json"`,
@@ -418,6 +427,35 @@ func (w *world) latestURL(key, want string) error {
 		return fmt.Errorf("expected the latest request to %q to go to %q, but it went to %q", key, want, r.URL)
 	}
 	return nil
+}
+
+func (w *world) latestURLPrefix(key, prefix string) error {
+	r, err := w.latestDelivery(key)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(r.URL, prefix) {
+		return fmt.Errorf("expected the latest request to %q to go to a URL starting with %q, but it went to %q", key, prefix, r.URL)
+	}
+	return nil
+}
+
+func (w *world) latestQuery(key, name, value string) error {
+	r, err := w.latestDelivery(key)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return fmt.Errorf("the latest request to %q has a URL that does not parse: %v", key, err)
+	}
+	got := u.Query()[name]
+	for _, v := range got {
+		if v == value {
+			return nil
+		}
+	}
+	return fmt.Errorf("expected the query parameter %q of the latest request to %q to be %q, but its values are %q (URL %s)", name, key, value, got, r.URL)
 }
 
 // anyValue in a golden file matches any value at its place.
