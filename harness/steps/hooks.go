@@ -84,6 +84,10 @@ func hookDefinitions() []def {
 			"Counts the deliveries with that header value (secret values show as `********`).",
 			`the "datadog" endpoint receives 1 request whose header "Content-Type" is "application/json"`,
 			func(w *world) any { return w.receivesHeader }},
+		{"Then", `^the ` + qs + ` endpoint receives ` + num + ` requests? without the header ` + qs + `$`,
+			"Counts the deliveries that carry no such header (a signature left out when the secret is empty, say).",
+			`the "pulse-feed" endpoint receives 1 request without the header "X-Pulse-Signature"`,
+			func(w *world) any { return w.receivesWithoutHeader }},
 		{"Then", `^the ` + qs + ` endpoint receives ` + num + ` requests? whose body at ` + qs + ` is ` + qs + `$`,
 			"Counts the deliveries whose JSON body has that value at the JSON pointer (a string as is, anything else as JSON).",
 			`the "datadog" endpoint receives 1 request whose body at "/priority" is "normal"`,
@@ -342,6 +346,17 @@ func (w *world) receivesHeader(key string, n int, name, value string) error {
 			}
 		}
 		return false
+	})
+}
+
+func (w *world) receivesWithoutHeader(key string, n int, name string) error {
+	return w.countWhere(key, n, fmt.Sprintf(" without the header %q", name), func(r api.Delivery) bool {
+		for _, h := range r.Headers {
+			if strings.EqualFold(h.Name, name) {
+				return false
+			}
+		}
+		return true
 	})
 }
 
