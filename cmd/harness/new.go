@@ -33,6 +33,11 @@ value and url are optional; default eventName=/eventName,value=/value,url=/url).
 schema default ".*[Tt][Ee][Ss][Tt].*" applies. Nothing is overwritten: the
 command stops if the integration, a fixture or the feature already exists.
 
+With --capability hook it scaffolds an outbound hook instead: a manifest with
+an endpoint URL, a secret token and a signing secret, JSON templates for flag
+events, other events and the test connection, a golden body and a feature
+that subscribes, changes a flag and checks what the endpoint received.
+
 Then replace the placeholder links and e-mail in the manifest, record real
 alerts with "harness serve --record fixtures", and run "harness check".
 
@@ -42,6 +47,7 @@ Examples:
       --parser eventName=/incident/title,value=/incident/metrics/0/value,url=/incident/links/html \
       --test-regexp '^\[Test\] '
   harness new acme-alerts --root ../my-integrations
+  harness new acme-events --capability hook
 
 Flags:
 `
@@ -53,6 +59,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	parser := fs.String("parser", "eventName=/eventName,value=/value,url=/url", "JSON pointers: eventName=/p,value=/p,url=/p")
 	testRE := fs.String("test-regexp", "", "testEventNameRegexp (default: the schema's)")
 	root := fs.String("root", ".", "integration repository to write into")
+	capability := fs.String("capability", "trigger", `what to scaffold: "trigger" or "hook" (an outbound change-history hook)`)
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "harness new: %v\nRun \"harness new --help\" for usage.\n", err)
@@ -71,7 +78,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fs.Changed("test-regexp") {
 		opts.TestRegexp = testRE
 	}
-	files, err := scaffold.Build(opts)
+	files, err := scaffold.BuildFor(*capability, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "harness new: %v\n", err)
 		return exitUsage
@@ -82,6 +89,16 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, f := range files {
 		fmt.Fprintf(stdout, "created %s\n", filepath.Join(*root, filepath.FromSlash(f.Path)))
+	}
+	if *capability == scaffold.CapabilityHook {
+		fmt.Fprintf(stdout, `
+Next:
+  1. edit integrations/%[1]s/manifest.json (links, supportEmail, icons) and the
+     templates under integrations/%[1]s/templates to what your endpoint expects;
+  2. see a rendered request: harness preview %[1]s --root %[2]s;
+  3. harness check --root %[2]s
+`, opts.Key, *root)
+		return exitOK
 	}
 	fmt.Fprintf(stdout, `
 Next:
