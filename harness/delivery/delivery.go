@@ -283,6 +283,25 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 	}
 }
 
+// Offer offers an event context that no change-history entry stands for
+// (a sample-context file, say: a member or segment event the fake cannot
+// make happen) to every subscription that is on and whose statements allow
+// it, as a change would be. It returns how many deliveries it queued.
+func (d *Deliverer) Offer(c *hook.Context) int {
+	ev := c.PolicyEvent()
+	n := 0
+	now := d.opts.Now()
+	for _, s := range d.p.AllSubscriptions() {
+		if !s.On || d.ints[s.IntegrationKey] == nil || !policy.Allows(s.Statements, ev).Allowed {
+			continue
+		}
+		if d.enqueue(job{sub: s, ctx: c, offered: now}) {
+			n++
+		}
+	}
+	return n
+}
+
 // Sync offers every change written so far and waits until every delivery
 // queued is done, or ctx ends. Steps and tests call it before they look.
 func (d *Deliverer) Sync(ctx context.Context) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/delivery"
+	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/sink"
 )
@@ -82,6 +83,7 @@ func (k *sinks) reset() {
 
 func registerDeliveryRoutes(r *mux.Router) {
 	r.Handle("/_internal/deliveries", authed((*Server).listDeliveries)).Methods(http.MethodGet)
+	r.Handle("/_internal/events", authed((*Server).fireEvent)).Methods(http.MethodPost)
 	// The captured requests of the 200 sink, newest first; DELETE clears them.
 	r.Handle(SinkPath, bound(func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.Sink().ListHandler().ServeHTTP(w, r)
@@ -130,4 +132,27 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	}
 	items := s.dl.Records(delivery.Query{Integration: q.Get("integration"), Subscription: q.Get("subscription"), Limit: limit})
 	writeJSON(w, http.StatusOK, api.Deliveries{Items: items, TotalCount: len(items), Pending: s.dl.Pending()})
+}
+
+// fireEvent offers an event context sent in the body (the shape of the
+// framework's sample-context files) to the subscriptions, as if the change
+// had happened: the way to see what a member, segment or metric event
+// renders to, which the fake cannot make happen. ?now=true sets the
+// timestamp to the current time.
+func (s *Server) fireEvent(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := hook.ParseContext("the request body", body)
+	if err != nil {
+		s.writeError(w, r, invalid("%v", err))
+		return
+	}
+	if r.URL.Query().Get("now") == "true" {
+		c.SetTime(time.Now())
+	}
+	n := s.dl.Offer(c)
+	writeJSON(w, http.StatusAccepted, map[string]any{"queued": n})
 }
