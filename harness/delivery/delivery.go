@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,13 +77,18 @@ type Deliverer struct {
 	routes   map[string]string  // integration key -> base URL, set by Route
 	queues   map[string]*queue  // by subscription id
 	statuses map[string]*status // by subscription id
-	records  []api.Delivery     // oldest first, at most Keep
+	records  []api.Delivery     // a ring of at most Keep records; next is the oldest once full
+	next     int
 	seq      int64
 	pending  int
 	idle     chan struct{} // closed while pending is 0
 	closed   bool
 	started  bool
 	workers  sync.WaitGroup
+
+	// idPrefix makes record ids unique across deliverers and resets
+	// without a random read per delivery.
+	idPrefix string
 
 	stop chan struct{}
 	done chan struct{}
@@ -151,6 +157,7 @@ func New(p *platform.Platform, opts Options) *Deliverer {
 		done:     make(chan struct{}),
 	}
 	close(d.idle)
+	d.idPrefix = platform.NewUUID()[:8] + "-"
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	for _, in := range p.Integrations() {
 		if in.Hook != nil {
@@ -409,7 +416,7 @@ func (d *Deliverer) work(q *queue) {
 func (d *Deliverer) newRecordLocked(j job) api.Delivery {
 	d.seq++
 	r := api.Delivery{
-		ID: platform.NewUUID(), Seq: d.seq, SubscriptionID: j.sub.ID, IntegrationKey: j.sub.IntegrationKey,
+		ID: d.idPrefix + strconv.FormatInt(d.seq, 10), Seq: d.seq, SubscriptionID: j.sub.ID, IntegrationKey: j.sub.IntegrationKey,
 		Test: j.test, Headers: []api.Header{}, Time: j.offered.UnixMilli(), Status: StatusPending,
 	}
 	if j.entry != nil {
@@ -422,10 +429,12 @@ func (d *Deliverer) newRecordLocked(j job) api.Delivery {
 }
 
 func (d *Deliverer) keepLocked(r api.Delivery) {
-	d.records = append(d.records, r)
-	if over := len(d.records) - d.opts.Keep; over > 0 {
-		d.records = append(d.records[:0:0], d.records[over:]...)
+	if len(d.records) < d.opts.Keep {
+		d.records = append(d.records, r)
+		return
 	}
+	d.records[d.next] = r
+	d.next = (d.next + 1) % len(d.records)
 }
 
 // deliver renders, sends and records one job.

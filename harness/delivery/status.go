@@ -71,8 +71,10 @@ func (d *Deliverer) Records(q Query) []api.Delivery {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := []api.Delivery{}
-	for i := len(d.records) - 1; i >= 0; i-- {
-		r := d.records[i]
+	n := len(d.records)
+	for k := 0; k < n; k++ {
+		// Newest first: the ring's newest is just before next.
+		r := d.records[(d.next-1-k+2*n)%n]
 		if q.Integration != "" && r.IntegrationKey != q.Integration {
 			continue
 		}
@@ -92,7 +94,8 @@ func (d *Deliverer) Records(q Query) []api.Delivery {
 func (d *Deliverer) Reset() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.records, d.seq = nil, 0
+	d.records, d.next, d.seq = nil, 0, 0
+	d.idPrefix = platform.NewUUID()[:8] + "-"
 	d.statuses = map[string]*status{}
 }
 

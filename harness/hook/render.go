@@ -223,7 +223,7 @@ func (in Input) endpointContext(event map[string]any) map[string]any {
 }
 
 func renderInline(part, src string, ctx map[string]any, mode hbs.Mode) (string, error) {
-	t, err := hbs.Parse(part, src)
+	t, err := parseInline(part, src)
 	if err != nil {
 		return "", &Error{Part: part, Err: err}
 	}
