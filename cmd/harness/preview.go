@@ -79,10 +79,10 @@ Examples:
 
   # another event, as a curl command to try against your own endpoint
   harness preview msteams --root ../integration-framework --context project/create \
-      --var url=http://127.0.0.1:9999/hook --format curl
+      --var url=http://127.0.0.1:8788/teams --format curl | sh   # to harness sink
 
   # a signed standard payload, with the signature computed from your secret
-  harness preview kosli --root ../integration-framework --var webhookUrl=http://127.0.0.1:9999 \
+  harness preview kosli --root ../integration-framework --var webhookUrl=http://127.0.0.1:8788/kosli \
       --var secret=s3cret
 
   # the test event the "validate connection" button sends
@@ -103,7 +103,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	ctxFlag := fs.String("context", hook.DefaultSample, "event context: a JSON file, or KIND/NAME under DIR/sample-context/")
 	vars := fs.StringArray("var", nil, "form-variable value key=value (repeatable); oauth.baseURI and oauth.accessToken for OAuth")
 	all := fs.Bool("all", false, "render every template against every sample context it applies to, as a table")
-	test := fs.Bool("test", false, "render the test event (validate connection) with the validation template")
+	test := fs.Bool("test", false, "render the test event (validate connection): the validation template, context environment/update unless --context")
 	loose := fs.Bool("loose", false, "render as delivery does: a missing field is empty instead of an error")
 	help := fs.BoolP("help", "h", false, "show this help")
 	usageErr := func(format string, a ...any) int {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/flagharness/harness/harness/hbs"
 	"github.com/flagharness/harness/harness/policy"
@@ -58,6 +59,11 @@ type Spec struct {
 	// LoadTemplates; a template that could not be read or parsed keeps its
 	// error, which Render reports when that template is chosen.
 	Loaded map[string]*Template `json:"-"`
+
+	// The endpoint's URL and header templates, parsed on first render.
+	// Change Endpoint only before the first Render.
+	parseOnce sync.Once
+	parsed    *endpointTemplates
 }
 
 // Endpoint is where the hook sends its request. URL and header values are

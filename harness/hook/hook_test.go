@@ -391,3 +391,47 @@ func TestParseContextErrors(t *testing.T) {
 		t.Errorf("expected a byte order mark to be ignored, but got %v", err)
 	}
 }
+
+func TestRenderTemplateByName(t *testing.T) {
+	in := &Integration{Key: "x", Hook: &Spec{}}
+	in.SetTemplate("flag", "f.txt", "flag {{name}}")
+	in.SetTemplate("default", "d.json", `{"n":"{{{name}}}","v":"{{formVariables.v}}"}`)
+	c := &Context{Kind: "flag", Name: `a"b`}
+	got, err := RenderTemplate(Input{Integration: in, Context: c, Config: map[string]any{"v": 1}}, "default")
+	if err != nil || got != `{"n":"a\"b","v":"1"}` {
+		t.Errorf("expected the default template, escaped, whatever the kind, but got %q, %v", got, err)
+	}
+	if _, err := RenderTemplate(Input{Integration: in, Context: c}, "member"); err == nil || !strings.Contains(err.Error(), "templates.member") {
+		t.Errorf("expected an error naming templates.member, but got %v", err)
+	}
+}
+
+// TestRenderConcurrent: one loaded integration serves many goroutines, as
+// delivery workers share it (run with -race).
+func TestRenderConcurrent(t *testing.T) {
+	root, in := loadCorpus(t, "datadog")
+	ctx := sample(t, root, "flag/toggle")
+	want, err := Render(Input{Integration: in, Context: ctx, Config: map[string]any{"apiKey": "k", "hostURL": "https://api.datadoghq.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in2, err := Load(root, "datadog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *Request, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			r, err := Render(Input{Integration: in2, Context: ctx, Config: map[string]any{"apiKey": "k", "hostURL": "https://api.datadoghq.com"}})
+			if err != nil {
+				t.Error(err)
+			}
+			done <- r
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if r := <-done; r == nil || r.Body != want.Body || r.URL != want.URL {
+			t.Errorf("a concurrent render differs: %+v", r)
+		}
+	}
+}

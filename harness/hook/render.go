@@ -81,8 +81,11 @@ type Error struct {
 	Err  error
 }
 
+// Error returns "part: message".
+// Error returns "part: message".
 func (e *Error) Error() string { return e.Part + ": " + e.Err.Error() }
 
+// Unwrap gives errors.Is and errors.As the underlying (often *hbs.Error) error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errors Render returns as they are (not wrapped in *Error).
@@ -127,14 +130,15 @@ func Render(in Input) (*Request, error) {
 	}
 
 	ectx := in.endpointContext(event)
-	u, err := renderInline("endpoint.url", s.Endpoint.URL, ectx, in.Mode)
+	et := s.endpointTemplates()
+	u, err := renderInline(et.url, ectx, in.Mode)
 	if err != nil {
 		return req, err
 	}
 	req.URL = u
 	req.Headers = make([]Header, 0, len(s.Endpoint.Headers)+2)
-	for _, h := range s.Endpoint.Headers {
-		v, err := renderInline(fmt.Sprintf("header %q", h.Name), h.Value, ectx, in.Mode)
+	for i, h := range s.Endpoint.Headers {
+		v, err := renderInline(et.headers[i], ectx, in.Mode)
 		if err != nil {
 			return req, err
 		}
@@ -222,14 +226,42 @@ func (in Input) endpointContext(event map[string]any) map[string]any {
 	return m
 }
 
-func renderInline(part, src string, ctx map[string]any, mode hbs.Mode) (string, error) {
-	t, err := parseInline(part, src)
-	if err != nil {
-		return "", &Error{Part: part, Err: err}
+// inline is an endpoint template (URL or header value), parsed once.
+type inline struct {
+	part string
+	t    *hbs.Template
+	err  error
+}
+
+type endpointTemplates struct {
+	url     inline
+	headers []inline
+}
+
+// endpointTemplates parses the endpoint's URL and header values on first
+// use and keeps them, so delivery does not parse them per event.
+func (s *Spec) endpointTemplates() *endpointTemplates {
+	s.parseOnce.Do(func() {
+		parse := func(part, src string) inline {
+			t, err := hbs.Parse(part, src)
+			return inline{part: part, t: t, err: err}
+		}
+		et := &endpointTemplates{url: parse("endpoint.url", s.Endpoint.URL)}
+		for _, h := range s.Endpoint.Headers {
+			et.headers = append(et.headers, parse(fmt.Sprintf("header %q", h.Name), h.Value))
+		}
+		s.parsed = et
+	})
+	return s.parsed
+}
+
+func renderInline(t inline, ctx map[string]any, mode hbs.Mode) (string, error) {
+	if t.err != nil {
+		return "", &Error{Part: t.part, Err: t.err}
 	}
-	out, err := t.Render(ctx, hbs.Options{Mode: mode})
+	out, err := t.t.Render(ctx, hbs.Options{Mode: mode})
 	if err != nil {
-		return "", &Error{Part: part, Err: err}
+		return "", &Error{Part: t.part, Err: err}
 	}
 	return out, nil
 }
@@ -313,4 +345,21 @@ func (r *Request) BodyProblem() error {
 		return fmt.Errorf("templates.%s (%s) renders invalid JSON at line %d, column %d of the output: %v", r.Template, r.TemplateFile, line, col, err)
 	}
 	return fmt.Errorf("templates.%s (%s) renders invalid JSON: %v", r.Template, r.TemplateFile, err)
+}
+
+// RenderTemplate renders templates[name] with the event and config as
+// Render's body does (event at top level, formVariables.<key>, the event's
+// strings JSON-escaped for .json templates), whatever the event's kind. The
+// validator's template checks use it to render each template the manifest
+// names against the sample context it chose for that template.
+func RenderTemplate(in Input, name string) (string, error) {
+	in.Integration.mustHook()
+	if in.Context == nil {
+		return "", errors.New("no event context to render")
+	}
+	path, ok := in.Integration.Hook.Templates[name]
+	if !ok {
+		return "", fmt.Errorf("the manifest has no templates.%s", name)
+	}
+	return renderBody(in, Selection{Source: SourceTemplate, Template: name, Path: path}, in.Context.Map())
 }
