@@ -479,6 +479,11 @@ func (d *Deliverer) deliver(j job) api.Delivery {
 	rec.DurationMs = d.opts.Now().Sub(start).Milliseconds()
 	now := d.opts.Now().UnixMilli()
 	rec.StatusCode = code
+	if j.test {
+		// The test connection shows what the endpoint answered, as the
+		// "validate connection" button does.
+		rec.ResponseBody = cut(body, ErrorBodyMax)
+	}
 	if err == nil && code >= 200 && code < 300 {
 		rec.Status = StatusDelivered
 		d.mu.Lock()

@@ -39,7 +39,8 @@ type Integration struct {
 	// RequiresOAuth is the manifest's requiresOAuth.
 	RequiresOAuth bool
 	// Hook is the auditLogEventsHook capability with its templates loaded,
-	// nil when there is none. Loaded templates are immutable and shared.
+	// nil when there is none. It is immutable once loaded and shared by
+	// every copy: do not change it.
 	Hook *hook.Spec
 }
 
@@ -58,7 +59,9 @@ func (i Integration) clone() Integration {
 		i.Trigger = &t
 	}
 	i.FormVariables = cloneFormVariables(i.FormVariables)
-	i.Hook = cloneHook(i.Hook)
+	// Hook is shared, not copied: like compiled trigger rules it is
+	// immutable once loaded, and it parses its endpoint templates once
+	// (a sync.Once inside), which a copy would lose.
 	return i
 }
 

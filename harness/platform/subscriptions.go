@@ -63,28 +63,6 @@ func cloneFormVariables(in []hook.FormVariable) []hook.FormVariable {
 	return out
 }
 
-// cloneHook copies the capability's own maps and slices; the parsed
-// templates in Loaded are immutable and shared.
-func cloneHook(h *hook.Spec) *hook.Spec {
-	if h == nil {
-		return nil
-	}
-	c := *h
-	c.Templates = maps.Clone(h.Templates)
-	c.Loaded = maps.Clone(h.Loaded)
-	c.DefaultPolicy = cloneStatements(h.DefaultPolicy)
-	if h.Endpoint != nil {
-		e := *h.Endpoint
-		e.Headers = slices.Clone(h.Endpoint.Headers)
-		if h.Endpoint.HMACSignature != nil {
-			s := *h.Endpoint.HMACSignature
-			e.HMACSignature = &s
-		}
-		c.Endpoint = &e
-	}
-	return &c
-}
-
 // SubscriptionInput is what creating a subscription takes.
 type SubscriptionInput struct {
 	Name string

@@ -85,7 +85,8 @@ func registerDeliveryRoutes(r *mux.Router) {
 	r.Handle("/_internal/deliveries", authed((*Server).listDeliveries)).Methods(http.MethodGet)
 	r.Handle("/_internal/events", authed((*Server).fireEvent)).Methods(http.MethodPost)
 	// The captured requests of the 200 sink, newest first; DELETE clears them.
-	r.Handle(SinkPath, bound(func(s *Server, w http.ResponseWriter, r *http.Request) {
+	// Behind the API token: the captured headers hold the real secrets.
+	r.Handle(SinkPath, authed(func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.Sink().ListHandler().ServeHTTP(w, r)
 	})).Methods(http.MethodGet, http.MethodDelete)
 	// Anything under the sink path is captured: every method, any path.
