@@ -15,6 +15,7 @@ import (
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/steps"
 
+	"github.com/flagharness/harness/internal/contract"
 	"github.com/flagharness/harness/internal/corpustest"
 )
 
@@ -51,6 +52,7 @@ func run(t *testing.T, o steps.RunOptions) *steps.Result {
 	o.Format = "progress"
 	o.Concurrency = 2
 	o.NoColors = true
+	o.WrapServer = contract.Wrap(t)
 	res, err := steps.Run(context.Background(), o)
 	if err != nil {
 		t.Fatalf("running the features: %v", err)

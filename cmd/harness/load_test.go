@@ -50,7 +50,7 @@ func TestLoadCommandUsage(t *testing.T) {
 }
 
 func TestLoadCommandAgainstAServer(t *testing.T) {
-	set := servertest.Manifests(t, map[string]string{"generic-trigger": serveTestManifest})
+	set := servertest.Manifests(t, map[string]string{"generic-trigger": servertest.GenericManifest})
 	s := servertest.Start(t, set, server.Options{APIToken: "load-test-token"})
 
 	code, stdout, stderr := runLoadArgs("--url", s.URL(), "--api-token", "load-test-token", "--triggers", "5", "--workers", "3", "--duration", "500ms")

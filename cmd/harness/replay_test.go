@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/flagharness/harness/harness/api"
+	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/server"
@@ -94,27 +93,16 @@ func TestReplaySend(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := servertest.Start(t, set, server.Options{})
-	api := func(method, path, body string) []byte {
-		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "api-test")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
-		}
-		return b
+	ctx := context.Background()
+	c := client.New(srv.URL(), client.Options{Token: "api-test"})
+	if _, err := c.CreateFlag(ctx, "default", "banner", "Banner"); err != nil {
+		t.Fatal(err)
 	}
-	api(http.MethodPost, "/api/v2/flags/default", `{"key":"banner","name":"Banner"}`)
-	var tr struct {
-		TriggerURL string `json:"triggerURL"`
+	tr, err := c.CreateTrigger(ctx, "default", "banner", "production",
+		client.TriggerInput{IntegrationKey: "acme", Instructions: []api.Instruction{{Kind: "turnFlagOn"}}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	json.Unmarshal(api(http.MethodPost, "/api/v2/flags/default/banner/triggers/production", `{"integrationKey":"acme","instructions":[{"kind":"turnFlagOn"}]}`), &tr)
 	if !strings.HasPrefix(tr.TriggerURL, "http") {
 		tr.TriggerURL = srv.URL() + tr.TriggerURL
 	}
@@ -134,10 +122,10 @@ func TestReplaySend(t *testing.T) {
 	if strings.Contains(got, token) {
 		t.Errorf("the token was printed:\n%s", got)
 	}
-	var flag struct {
-		Environments map[string]struct{ On bool } `json:"environments"`
+	flag, err := c.Flag(ctx, "default", "banner")
+	if err != nil {
+		t.Fatal(err)
 	}
-	json.Unmarshal(api(http.MethodGet, "/api/v2/flags/default/banner", ""), &flag)
 	if !flag.Environments["production"].On {
 		t.Error("replaying the alert did not turn the flag on")
 	}

@@ -13,11 +13,9 @@ import (
 	"testing"
 
 	"github.com/flagharness/harness/harness/manifest"
-)
 
-const serveTestManifest = `{"name": "Generic", "capabilities": {"trigger": {
-	"documentation": "https://example.com/docs", "defaultEventName": "An event",
-	"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`
+	"github.com/flagharness/harness/internal/servertest"
+)
 
 func writeServeRoot(t *testing.T) string {
 	t.Helper()
@@ -26,7 +24,7 @@ func writeServeRoot(t *testing.T) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(serveTestManifest), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(servertest.GenericManifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	broken := filepath.Join(root, "integrations", "broken")

@@ -33,6 +33,7 @@ type Environment struct {
 	APIKey             string          `json:"apiKey"`
 	MobileKey          string          `json:"mobileKey"`
 	Color              string          `json:"color"`
+	Critical           bool            `json:"critical"` // required by the document's Environment
 	DefaultTTL         int             `json:"defaultTtl"`
 	SecureMode         bool            `json:"secureMode"`
 	DefaultTrackEvents bool            `json:"defaultTrackEvents"`

@@ -8,10 +8,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 )
 
@@ -89,7 +91,12 @@ func (c *Client) Send(ctx context.Context, method, target string, header http.He
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %v", method, Redact(u), err)
+		// The parse error quotes the URL whole (escaped), token included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%s %s: %w", method, Redact(u), err)
 	}
 	for k, v := range header {
 		req.Header[k] = v

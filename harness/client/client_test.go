@@ -15,15 +15,11 @@ import (
 	"github.com/flagharness/harness/internal/servertest"
 )
 
-const genericManifest = `{"name": "Generic", "capabilities": {"trigger": {
-	"documentation": "https://example.com/docs", "defaultEventName": "An event",
-	"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`
-
 // inProcess is a platform that binds no port, driven through
 // HandlerTransport.
 func inProcess(t *testing.T, token string) *client.Client {
 	t.Helper()
-	set := servertest.Manifests(t, map[string]string{"generic-trigger": genericManifest})
+	set := servertest.Manifests(t, map[string]string{"generic-trigger": servertest.GenericManifest})
 	s := servertest.Start(t, set, server.Options{NoListener: true, APIToken: token})
 	return client.New(s.URL(), client.Options{Token: token, HTTPClient: &http.Client{Transport: client.HandlerTransport(s.Handler())}})
 }
@@ -117,11 +113,20 @@ func TestTokenOnlyOnAPICalls(t *testing.T) {
 	}
 }
 
-func TestTransportErrorsHideTheToken(t *testing.T) {
-	c := client.New("http://127.0.0.1:1", client.Options{})
-	u := "http://127.0.0.1:1/webhook/triggers/abc/6f1c2a0e-1b7d-4c3e-9a55-2f0d8c4b7e19"
-	_, err := c.Send(context.Background(), http.MethodPost, u, nil, nil)
-	if err == nil || strings.Contains(err.Error(), "6f1c2a0e") {
-		t.Fatalf("expected an error without the token, but got %v", err)
+// TestErrorsHideTheToken: neither a transport error nor a trigger URL that
+// does not parse (the parser quotes it whole) may show the token.
+func TestErrorsHideTheToken(t *testing.T) {
+	const tok = "6f1c2a0e-1b7d-4c3e-9a55-2f0d8c4b7e19"
+	for name, u := range map[string]string{
+		"transport error": "http://127.0.0.1:1/webhook/triggers/abc/" + tok,
+		"bad URL":         "http://127.0.0.1:1/webhook/triggers/abc/" + tok + "\x7f",
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := client.New("http://127.0.0.1:1", client.Options{})
+			_, err := c.Send(context.Background(), http.MethodPost, u, nil, nil)
+			if err == nil || strings.Contains(err.Error(), tok[:8]) {
+				t.Fatalf("expected an error without the token, but got %v", err)
+			}
+		})
 	}
 }

@@ -28,7 +28,20 @@ func JSONEscape(v any) any {
 }
 
 func jsonEscapeString(s string) string {
+	// Most strings of a context need no escape: return them as they are, so
+	// escaping a context per render costs a map per object and nothing per
+	// string.
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	s = s[i:]
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {

@@ -104,10 +104,25 @@ func (t *Template) JSON() bool { return hbs.IsJSONTemplate(t.Path) }
 // ErrNoHook marks a manifest without capabilities.auditLogEventsHook.
 var ErrNoHook = errors.New("the manifest has no capabilities.auditLogEventsHook")
 
+// DecodeError is a manifest that Decode cannot read: not JSON, or a value
+// of the wrong type in one of the parts rendering needs.
+type DecodeError struct {
+	File string
+	// Section is the part of the manifest that failed, as a JSON pointer:
+	// "" (the whole document), "/formVariables" or
+	// "/capabilities/auditLogEventsHook". The validator uses it to leave a
+	// type error to the schema when the schema already reports one there.
+	Section string
+	Msg     string // starts with the value's JSON pointer when known
+}
+
+// Error returns "file: message".
+func (e *DecodeError) Error() string { return e.File + ": " + e.Msg }
+
 // Decode reads the parts of a manifest that rendering needs. file names the
 // manifest in errors and dir is its folder. A manifest without the capability
 // gives an Integration whose Hook is nil; a capability of the wrong shape is
-// an error naming the JSON pointer.
+// a *DecodeError naming the JSON pointer.
 func Decode(key, file, dir string, raw []byte) (*Integration, error) {
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	var doc struct {
@@ -118,19 +133,22 @@ func Decode(key, file, dir string, raw []byte) (*Integration, error) {
 			Hook json.RawMessage `json:"auditLogEventsHook"`
 		} `json:"capabilities"`
 	}
+	fail := func(section string, err error) error {
+		return &DecodeError{File: file, Section: section, Msg: jsonProblem(section, err)}
+	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", file, jsonProblem("", err))
+		return nil, fail("", err)
 	}
 	in := &Integration{Key: key, Name: doc.Name, File: file, Dir: dir, RequiresOAuth: doc.RequiresOAuth}
 	if len(doc.FormVariables) > 0 && string(doc.FormVariables) != "null" {
 		if err := json.Unmarshal(doc.FormVariables, &in.FormVariables); err != nil {
-			return nil, fmt.Errorf("%s: %s", file, jsonProblem("/formVariables", err))
+			return nil, fail("/formVariables", err)
 		}
 	}
 	if len(doc.Capabilities.Hook) > 0 && string(doc.Capabilities.Hook) != "null" {
 		in.Hook = &Spec{}
 		if err := json.Unmarshal(doc.Capabilities.Hook, in.Hook); err != nil {
-			return nil, fmt.Errorf("%s: %s", file, jsonProblem("/capabilities/auditLogEventsHook", err))
+			return nil, fail("/capabilities/auditLogEventsHook", err)
 		}
 	}
 	return in, nil
@@ -170,21 +188,38 @@ func (in *Integration) LoadTemplates() {
 		return
 	}
 	in.Hook.Loaded = make(map[string]*Template, len(in.Hook.Templates))
+	// Many manifests name one file for several kinds (flag and default):
+	// it is read and parsed once, and the kinds share the parsed template,
+	// which is safe for concurrent renders.
+	type loaded struct {
+		src     string
+		t       *hbs.Template
+		err     error
+		missing bool
+	}
+	byPath := make(map[string]*loaded, len(in.Hook.Templates))
 	for kind, rel := range in.Hook.Templates {
-		t := &Template{Kind: kind, Path: rel}
-		in.Hook.Loaded[kind] = t
 		file := filepath.Join(in.Dir, filepath.FromSlash(rel))
-		src, err := os.ReadFile(file)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				t.Err = fmt.Errorf("template %s does not exist (looked for %s): add it or fix templates.%s in %s", rel, file, kind, in.File)
-			} else {
-				t.Err = err
+		l, ok := byPath[rel]
+		if !ok {
+			l = &loaded{}
+			byPath[rel] = l
+			src, err := os.ReadFile(file)
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+				l.missing = true
+			case err != nil:
+				l.err = err
+			default:
+				l.src = string(src)
+				l.t, l.err = hbs.Parse(rel, l.src)
 			}
-			continue
 		}
-		t.Src = string(src)
-		t.T, t.Err = hbs.Parse(rel, t.Src)
+		t := &Template{Kind: kind, Path: rel, Src: l.src, T: l.t, Err: l.err}
+		if l.missing {
+			t.Err = fmt.Errorf("template %s does not exist (looked for %s): add it or fix templates.%s in %s", rel, file, kind, in.File)
+		}
+		in.Hook.Loaded[kind] = t
 	}
 }
 

@@ -24,6 +24,27 @@ func (in *Integration) Placeholders() map[string]any {
 	return m
 }
 
+// LintConfig is the config the framework's manifest test renders templates
+// with, which the validator keeps: each string, enum, dynamicEnum and
+// generated variable holds its own key, a uri variable "https://" + key +
+// ".com", a boolean true; other types are left out. It differs from
+// Placeholders (preview's stand-ins) because the two framework tools
+// differ.
+func (in *Integration) LintConfig() map[string]any {
+	m := make(map[string]any, len(in.FormVariables)+1)
+	for _, fv := range in.FormVariables {
+		switch fv.Type {
+		case "string", "enum", "dynamicEnum", "generated":
+			m[fv.Key] = fv.Key
+		case "boolean":
+			m[fv.Key] = true
+		case "uri":
+			m[fv.Key] = "https://" + fv.Key + ".com"
+		}
+	}
+	return m
+}
+
 // Placeholder is the stand-in the framework's preview uses for an unset
 // value: "$" followed by the key in upper case.
 func Placeholder(key string) string { return "$" + strings.ToUpper(key) }

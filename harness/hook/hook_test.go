@@ -435,3 +435,107 @@ func TestRenderConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestLintConfig(t *testing.T) {
+	in := &Integration{Key: "x", FormVariables: []FormVariable{
+		{Key: "apiKey", Type: "string"}, {Key: "site", Type: "enum"}, {Key: "dyn", Type: "dynamicEnum"},
+		{Key: "gen", Type: "generated"}, {Key: "on", Type: "boolean"}, {Key: "base", Type: "uri"},
+		{Key: "envs", Type: "multiselect"}, {Key: "env", Type: "environmentSelector"},
+	}}
+	want := map[string]any{"apiKey": "apiKey", "site": "site", "dyn": "dyn", "gen": "gen", "on": true, "base": "https://base.com"}
+	if diff := cmp.Diff(want, in.LintConfig()); diff != "" {
+		t.Errorf("lint config (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]any{"apiKey": "$APIKEY", "site": "$SITE", "dyn": "$DYN", "on": true, "base": "$BASE"}, in.Placeholders()); diff != "" {
+		t.Errorf("preview's placeholders must stay apart from the lint values (-want +got):\n%s", diff)
+	}
+}
+
+// TestInputEvent: an Event is rendered exactly as given, with no field the
+// typed Context would add and none it would drop, and needs no Context.
+func TestInputEvent(t *testing.T) {
+	in := &Integration{Key: "x", Hook: &Spec{Endpoint: &Endpoint{URL: "https://h/{{context.only}}", Method: "POST",
+		Headers: []Header{{Name: "A", Value: "{{k}}"}, {Name: "B", Value: "{{context.member.nickname}}"}}}}}
+	in.SetTemplate("flag", "f.txt", "{{only}} {{formVariables.k}}")
+	in.SetTemplate("default", "d.json", `{"o":"{{{only}}}"}`)
+	in.SetTemplate("member", "m.txt", "{{member.displayName}}")
+	event := map[string]any{"only": `a"b`}
+	base := Input{Integration: in, Event: event, Config: map[string]any{"k": "v"}, Mode: hbs.Strict}
+	if got, err := RenderTemplate(base, "flag"); err != nil || got != `a&quot;b v` {
+		t.Errorf("expected the event's own field, but got %q, %v", got, err)
+	}
+	if got, err := RenderTemplate(base, "default"); err != nil || got != `{"o":"a\"b"}` {
+		t.Errorf("expected the event JSON-escaped for a .json template, but got %q, %v", got, err)
+	}
+	if event["only"] != `a"b` {
+		t.Errorf("expected the caller's event untouched, but got %q", event["only"])
+	}
+	// Context.Map() would hold member.displayName; the Event has no member.
+	if _, err := RenderTemplate(base, "member"); err == nil {
+		t.Error("expected a strict render of a field the Event lacks to fail")
+	}
+	if got, err := RenderURL(base); err != nil || got != "https://h/a&quot;b" {
+		t.Errorf("expected the URL to read the Event as context, but got %q, %v", got, err)
+	}
+	if got, err := RenderHeader(base, 0); err != nil || got != "v" {
+		t.Errorf("expected header 0 to render the config value, but got %q, %v", got, err)
+	}
+	_, err := RenderHeader(base, 1)
+	var re *Error
+	if !errors.As(err, &re) || re.Part != `header "B"` {
+		t.Errorf("expected header 1 to fail on its own, naming it, but got %v", err)
+	}
+	if _, err := RenderHeader(base, 2); err == nil {
+		t.Error("expected an error for a header index out of range")
+	}
+	noEvent := base
+	noEvent.Event = nil
+	if _, err := RenderURL(noEvent); err == nil {
+		t.Error("expected an error without Event and Context")
+	}
+	// Render takes the kind from Context and the fields from Event.
+	req, err := Render(Input{Integration: in, Context: &Context{Kind: "flag", Name: "ignored"}, Event: event, Config: map[string]any{"k": "v"}, Mode: hbs.Loose})
+	if err != nil || req.Body != `a&quot;b v` || req.Template != "flag" {
+		t.Errorf("expected Render to use the Event, but got %+v, %v", req, err)
+	}
+}
+
+func TestDecodeErrorSection(t *testing.T) {
+	tests := []struct{ raw, section, ptr string }{
+		{`{"capabilities":{"auditLogEventsHook":{"templates":{"flag":1}}}}`, "/capabilities/auditLogEventsHook", "/capabilities/auditLogEventsHook/templates"},
+		{`{"formVariables":[{"key":1}]}`, "/formVariables", "/formVariables/key"},
+		{`{"requiresOAuth":"yes"}`, "", "/requiresOAuth"},
+		{`{"name":`, "", "not valid JSON"},
+	}
+	for _, tt := range tests {
+		_, err := Decode("x", "m.json", "", []byte(tt.raw))
+		var de *DecodeError
+		if !errors.As(err, &de) {
+			t.Fatalf("%s: expected a *DecodeError, but got %v", tt.raw, err)
+		}
+		if de.Section != tt.section || !strings.HasPrefix(de.Msg, tt.ptr) || !strings.HasPrefix(err.Error(), "m.json: ") {
+			t.Errorf("%s: expected section %q and a message starting %q, but got %q, %q", tt.raw, tt.section, tt.ptr, de.Section, err)
+		}
+	}
+}
+
+// TestLoadTemplatesSharesOneFile: kinds naming one file share one parse;
+// a missing file is reported under each kind that names it.
+func TestLoadTemplatesSharesOneFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/both.txt", []byte("{{name}}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := &Integration{Key: "x", Dir: dir, File: "m.json", Hook: &Spec{Templates: map[string]string{
+		"flag": "both.txt", "default": "both.txt", "member": "gone.txt", "project": "gone.txt"}}}
+	in.LoadTemplates()
+	f, d := in.Hook.Loaded["flag"], in.Hook.Loaded["default"]
+	if f.T == nil || f.T != d.T || f.Kind != "flag" || d.Kind != "default" || f.Src != "{{name}}" {
+		t.Errorf("expected flag and default to share one parsed template under their own kinds, but got %+v and %+v", f, d)
+	}
+	for _, kind := range []string{"member", "project"} {
+		if err := in.Hook.Loaded[kind].Err; err == nil || !strings.Contains(err.Error(), "templates."+kind+" ") {
+			t.Errorf("expected the missing file reported under templates.%s, but got %v", kind, err)
+		}
+	}
+}

@@ -39,6 +39,24 @@ type Input struct {
 	// shows it, sent as is for useStandardWebhookPayload; without it the
 	// entry is built from Context (StandardPayload).
 	Entry json.RawMessage
+	// Event, when set, is the event exactly as templates read it, in place
+	// of Context.Map(): the validator renders the framework's sample files as
+	// decoded, with every field they hold and none they lack, because that is
+	// what the framework's own test renders. Render still reads Context for
+	// the event's kind and for the standard and context payloads;
+	// RenderTemplate, RenderURL and RenderHeader need only Event.
+	Event map[string]any
+}
+
+// event is the template context's event part: Event, or Context.Map().
+func (in Input) event() (map[string]any, error) {
+	if in.Event != nil {
+		return in.Event, nil
+	}
+	if in.Context == nil {
+		return nil, errors.New("no event context to render")
+	}
+	return in.Context.Map(), nil
 }
 
 // Request is what the hook would send for one event.
@@ -119,7 +137,10 @@ func Render(in Input) (*Request, error) {
 		req.Method = s.Endpoint.Method
 	}
 
-	event := in.Context.Map()
+	event, err := in.event()
+	if err != nil {
+		return req, err
+	}
 	body, err := renderBody(in, sel, event)
 	if err != nil {
 		return req, err
@@ -354,12 +375,47 @@ func (r *Request) BodyProblem() error {
 // names against the sample context it chose for that template.
 func RenderTemplate(in Input, name string) (string, error) {
 	in.Integration.mustHook()
-	if in.Context == nil {
-		return "", errors.New("no event context to render")
+	event, err := in.event()
+	if err != nil {
+		return "", err
 	}
 	path, ok := in.Integration.Hook.Templates[name]
 	if !ok {
 		return "", fmt.Errorf("the manifest has no templates.%s", name)
 	}
-	return renderBody(in, Selection{Source: SourceTemplate, Template: name, Path: path}, in.Context.Map())
+	return renderBody(in, Selection{Source: SourceTemplate, Template: name, Path: path}, event)
+}
+
+// RenderURL renders the endpoint URL as Render does (config values under
+// their bare keys, oauth, the event as context). With RenderHeader it lets a
+// lint report every endpoint template that fails, each at its own place,
+// where Render stops at the first.
+func RenderURL(in Input) (string, error) {
+	s := in.Integration.mustEndpoint()
+	event, err := in.event()
+	if err != nil {
+		return "", err
+	}
+	return renderInline(s.endpointTemplates().url, in.endpointContext(event), in.Mode)
+}
+
+// RenderHeader renders the value of endpoint.headers[i] as Render does.
+func RenderHeader(in Input, i int) (string, error) {
+	s := in.Integration.mustEndpoint()
+	if i < 0 || i >= len(s.Endpoint.Headers) {
+		return "", fmt.Errorf("endpoint.headers has %d entries, so there is no header %d", len(s.Endpoint.Headers), i)
+	}
+	event, err := in.event()
+	if err != nil {
+		return "", err
+	}
+	return renderInline(s.endpointTemplates().headers[i], in.endpointContext(event), in.Mode)
+}
+
+func (in *Integration) mustEndpoint() *Spec {
+	in.mustHook()
+	if in.Hook.Endpoint == nil {
+		panic("hook: an endpoint render on a capability without endpoint (deliveryMethod custom; check Hook.Endpoint first)")
+	}
+	return in.Hook
 }

@@ -19,17 +19,9 @@ import (
 	"github.com/flagharness/harness/internal/servertest"
 )
 
-const genericManifest = `{"name": "Generic", "capabilities": {"trigger": {
-	"documentation": "https://example.com/docs", "defaultEventName": "An event",
-	"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`
-
-const datadogManifest = `{"name": "Datadog", "capabilities": {"trigger": {
-	"documentation": "https://example.com/docs", "testEventNameRegexp": ".+ \\[TEST\\].+",
-	"parser": {"eventName": "/title", "url": "/url"}}}}`
-
 func mustPlatformServer(tb testing.TB, token string) *server.Server {
 	tb.Helper()
-	set := servertest.Manifests(tb, map[string]string{"generic-trigger": genericManifest, "datadog": datadogManifest})
+	set := servertest.Manifests(tb, map[string]string{"generic-trigger": servertest.GenericManifest, "datadog": servertest.DatadogManifest})
 	return servertest.Start(tb, set, server.Options{APIToken: token})
 }
 
@@ -194,7 +186,7 @@ func TestHistoryPagesThroughEveryEntry(t *testing.T) {
 		{"all in one millisecond", 0, 25, "share the millisecond"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			set := servertest.Manifests(t, map[string]string{"generic-trigger": genericManifest})
+			set := servertest.Manifests(t, map[string]string{"generic-trigger": servertest.GenericManifest})
 			var n atomic.Int64
 			start := time.UnixMilli(1_800_000_000_000)
 			s := servertest.Start(t, set, server.Options{Platform: platform.Options{

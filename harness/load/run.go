@@ -19,6 +19,7 @@ import (
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -243,7 +244,7 @@ func (r *runner) worker(ctx context.Context, w int) []time.Duration {
 			body = malformed[rng.IntN(len(malformed))]
 			ctype = []string{"application/json", "text/plain", "", "application/x-www-form-urlencoded"}[rng.IntN(4)]
 		case kindWrongToken:
-			u = u[:len(u)-len(t.token)] + newUUID()
+			u = u[:len(u)-len(t.token)] + platform.NewUUID()
 			body = r.body(r.realNames[0], n)
 		case kindWrongMethod:
 			method = []string{http.MethodGet, http.MethodPut, http.MethodDelete}[rng.IntN(3)]
@@ -320,13 +321,4 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%x", b)
-}
-
-// newUUID is a random version-4 UUID: a token no trigger has.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

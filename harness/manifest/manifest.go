@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/flagharness/harness/harness/segment"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -27,6 +28,9 @@ type Manifest struct {
 	Overview string
 	Doc      map[string]any
 	Trigger  *Trigger // nil when the manifest has no trigger capability
+	// SyncedSegment is capabilities.syncedSegment, read leniently (the
+	// validator reports what is wrong); nil when the manifest has none.
+	SyncedSegment *segment.Capability
 }
 
 // Trigger is the trigger capability (capabilities.trigger). It is an alias:
@@ -194,6 +198,7 @@ func Parse(key, file string, raw []byte) (*Manifest, *LoadError) {
 		if t, ok := caps["trigger"].(map[string]any); ok {
 			m.Trigger = decodeTrigger(t)
 		}
+		m.SyncedSegment = segment.Decode(caps["syncedSegment"])
 	}
 	return m, nil
 }

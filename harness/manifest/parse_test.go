@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/harness/segment"
 )
 
 // TestParseLikeNode keeps the loader's verdict that of the framework's
@@ -38,5 +39,25 @@ func TestParseLikeNode(t *testing.T) {
 		if !strings.Contains(lerr.Err.Error(), tc.want) || lerr.Line != wantLine {
 			t.Errorf("%q: expected %q on line %d, but got %q on line %d", tc.text, tc.want, wantLine, lerr.Err, lerr.Line)
 		}
+	}
+}
+
+func TestParseSyncedSegment(t *testing.T) {
+	m, lerr := manifest.Parse("s", "integrations/s/manifest.json", []byte(`{"capabilities": {"syncedSegment": {"requestParser": {
+		"environmentIdPath": "/e", "cohortIdPath": "/c", "cohortNamePath": "/n", "memberArrayPath": "/m",
+		"arrayInclusion": {"path": "/a", "matcher": "^add$"}, "memberArrayParser": {"memberIdPath": 7}}}}}`))
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	s := m.SyncedSegment
+	if s == nil || s.Style() != segment.StyleAction || s.RequestParser.ArrayInclusion.Matcher != "^add$" {
+		t.Fatalf("expected a style-C capability with matcher ^add$, but got %+v", s)
+	}
+	if s.RequestParser.MemberArrayParser.MemberIDPath != "" {
+		t.Errorf("expected a mistyped pointer to be left empty for the validator, but got %q", s.RequestParser.MemberArrayParser.MemberIDPath)
+	}
+	m, _ = manifest.Parse("t", "integrations/t/manifest.json", []byte(`{"capabilities": {"trigger": {}}}`))
+	if m.SyncedSegment != nil {
+		t.Errorf("expected no capability, but got %+v", m.SyncedSegment)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/flagharness/harness/harness/hbs"
+	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -20,6 +21,11 @@ type checker struct {
 	set      *Set
 	doc      map[string]any
 	problems []Problem
+
+	// The manifest as harness/hook decodes it; see hookIntegration.
+	hookDone bool
+	hookIn   *hook.Integration
+	hookErr  error
 }
 
 func (c *checker) add(sev Severity, rule, path, format string, args ...any) {
@@ -189,41 +195,6 @@ func (c *checker) capabilities() {
 	c.errorf(RuleCapabilitiesMissing, "", "the manifest has no \"capabilities\": declare at least one, or list what it offers in \"otherCapabilities\" (for example [\"external\"])")
 }
 
-// formContext is the context the framework renders endpoint templates with:
-// each form variable as a stand-in value of its type.
-func (c *checker) formContext() map[string]any {
-	ctx := map[string]any{}
-	vars, _ := c.doc["formVariables"].([]any)
-	for _, raw := range vars {
-		fv, _ := raw.(map[string]any)
-		key, _ := fv["key"].(string)
-		switch fv["type"] {
-		case "string", "enum", "dynamicEnum", "generated":
-			ctx[key] = key
-		case "boolean":
-			ctx[key] = true
-		case "uri":
-			ctx[key] = "https://" + key + ".com"
-		}
-	}
-	if c.doc["requiresOAuth"] == true {
-		ctx["oauth"] = map[string]any{"baseURI": "$OAUTH_BASE_URI", "accessToken": "$OAUTH_ACCESS_TOKEN"}
-	} else {
-		ctx["oauth"] = nil
-	}
-	return ctx
-}
-
-func (c *checker) formVariable(key string) map[string]any {
-	vars, _ := c.doc["formVariables"].([]any)
-	for _, raw := range vars {
-		if fv, ok := raw.(map[string]any); ok && fv["key"] == key {
-			return fv
-		}
-	}
-	return nil
-}
-
 // renderInline renders a template held in the manifest itself.
 func (c *checker) renderInline(path, what, src string, ctx any) {
 	t, err := hbs.Parse(what, src)
@@ -233,203 +204,6 @@ func (c *checker) renderInline(path, what, src string, ctx any) {
 	if err != nil {
 		c.errorf(RuleTemplateRender, path, "%s does not render in strict mode: %s: reference only defined variables", what, templateMsg(err))
 	}
-}
-
-var templateKinds = []string{"flag", "project", "environment", "default", "validation", "member"}
-
-func (c *checker) auditLogEventsHook() {
-	const base = "/capabilities/auditLogEventsHook"
-	hook, ok := get(c.doc, "capabilities", "auditLogEventsHook").(map[string]any)
-	if !ok {
-		return
-	}
-	endpoint, _ := hook["endpoint"].(map[string]any)
-	url, _ := endpoint["url"].(string)
-	if endpoint != nil {
-		flagSample := c.v.sample(sampleFor["flag"])
-		ctx := c.formContext()
-		if flagSample.plain != nil {
-			ctx["context"] = flagSample.plain
-		} else {
-			ctx["context"] = map[string]any{}
-		}
-		if url != "" {
-			c.renderInline(base+"/endpoint/url", "the endpoint URL", url, ctx)
-		}
-		headers, _ := endpoint["headers"].([]any)
-		for i, h := range headers {
-			hm, _ := h.(map[string]any)
-			val, ok := hm["value"].(string)
-			if !ok {
-				continue
-			}
-			name, _ := hm["name"].(string)
-			c.renderInline(fmt.Sprintf("%s/endpoint/headers/%d/value", base, i), fmt.Sprintf("header %q", name), val, ctx)
-		}
-		if hmac, ok := endpoint["hmacSignature"].(map[string]any); ok {
-			c.hmac(base+"/endpoint/hmacSignature/hmacSecretFormVariableKey", hmac)
-		}
-	}
-	if hook["includeErrorResponseBody"] == true && url != "" {
-		c.errorBodyHost(base+"/includeErrorResponseBody", url)
-	}
-	templates, _ := hook["templates"].(map[string]any)
-	if hook["useStandardWebhookPayload"] == true && len(templates) > 0 {
-		c.errorf(RuleStandardPayload, base+"/templates", "useStandardWebhookPayload sends the platform's own payload, so templates are never used: remove \"templates\" or \"useStandardWebhookPayload\"")
-	}
-	for _, kind := range templateKinds {
-		rel, ok := templates[kind].(string)
-		if !ok {
-			continue
-		}
-		c.renderFile(base+"/templates/"+kind, kind, rel)
-	}
-}
-
-func (c *checker) hmac(path string, hmac map[string]any) {
-	key, ok := hmac["hmacSecretFormVariableKey"].(string)
-	if !ok {
-		return
-	}
-	fv := c.formVariable(key)
-	switch {
-	case fv == nil:
-		c.errorf(RuleHMACVariable, path, "hmacSecretFormVariableKey %q names no form variable: add a secret string form variable with that key", key)
-	case fv["type"] != "string":
-		c.errorf(RuleHMACVariable, path, "hmacSecretFormVariableKey %q names a form variable of type %v, but the HMAC secret must be a string: point it at a secret string form variable", key, fv["type"])
-	case fv["isSecret"] != true:
-		c.errorf(RuleHMACVariable, path, "hmacSecretFormVariableKey %q names a form variable that is not secret: set \"isSecret\": true on it", key)
-	}
-}
-
-// hostVar finds a form variable in the endpoint host however it is written:
-// {{name}}, {{ name }} or {{{name}}}. Only the first spelling is the one the
-// framework's test recognises.
-var hostVar = regexp.MustCompile(`\{\{\{?\s*(\w+)\s*\}?\}\}`)
-
-// frameworkHostVar is how the framework's test finds variables in the host.
-var frameworkHostVar = regexp.MustCompile(`\{\{(\w+)\}\}`)
-
-// errorBodyHost allows includeErrorResponseBody only when the endpoint's host
-// cannot be pointed at an arbitrary server: a static host, or one chosen from
-// an enum with allowedValues.
-//
-// The verdict is the framework's: an error exactly where its test fails. Its
-// test reads a variable at the start of the URL as the text between "{{" and
-// the first "}" and compares it with the form variable keys as is, and finds
-// variables inside the host only as {{name}}; it then asks only that such a
-// variable be an enum. Where harness sees more than that (a spaced
-// {{ name }}, a {{{name}}} at the start, or an enum that lists no
-// allowedValues) it warns instead, so a manifest the framework accepts still
-// passes, and --strict can refuse it.
-func (c *checker) errorBodyHost(path, url string) {
-	check := func(token, key string, seen bool) {
-		fv := c.formVariable(key)
-		if fv == nil {
-			return // the strict render reports an undefined variable
-		}
-		typ, _ := fv["type"].(string)
-		allowed, _ := fv["allowedValues"].([]any)
-		switch {
-		case typ == "enum" && len(allowed) > 0:
-			return
-		case typ == "enum":
-			c.add(SeverityWarning, RuleErrorResponseBody, path, "includeErrorResponseBody needs a fixed endpoint host, but the host comes from enum form variable %q, which lists no \"allowedValues\", so nothing limits the hosts it can hold: add \"allowedValues\" to %q. The framework's own test accepts this manifest (it only checks that the variable is an enum), so harness warns instead of failing (an error with --strict)", key, key)
-		case seen:
-			c.errorf(RuleErrorResponseBody, path, "includeErrorResponseBody needs a fixed endpoint host, but the host comes from form variable %q of type %q, which a user can set to any server: make %q an enum with \"allowedValues\", put the host in the URL itself, or remove includeErrorResponseBody", key, typ, key)
-		default:
-			c.add(SeverityWarning, RuleErrorResponseBody, path, "includeErrorResponseBody needs a fixed endpoint host, but the host comes from form variable %q of type %q, which a user can set to any server: make %q an enum with \"allowedValues\", put the host in the URL itself, or remove includeErrorResponseBody. The framework's own test accepts this manifest, because it recognises the variable only when written %s and the URL writes it %s; Handlebars reads both as the same variable, so harness warns instead of failing (an error with --strict)", key, typ, key, "{{"+key+"}}", token)
-		}
-	}
-	if strings.HasPrefix(url, "{{") {
-		if m := hostVar.FindStringSubmatchIndex(url); m != nil && m[0] == 0 {
-			key := url[m[2]:m[3]]
-			// The framework takes the text up to the first "}" as the name.
-			check(url[:m[1]], key, url[2:strings.IndexByte(url, '}')] == key)
-		}
-		return
-	}
-	host := url
-	if i := strings.Index(host, "://"); i >= 0 {
-		host = host[i+3:]
-	}
-	if i := strings.IndexAny(host, "/?#"); i >= 0 {
-		host = host[:i]
-	}
-	for _, m := range hostVar.FindAllStringSubmatch(host, -1) {
-		seen := false
-		for _, f := range frameworkHostVar.FindAllStringSubmatch(m[0], -1) {
-			seen = seen || f[1] == m[1]
-		}
-		check(m[0], m[1], seen)
-	}
-}
-
-// renderFile renders one audit-log template with its sample context, as the
-// framework's test does.
-func (c *checker) renderFile(path, kind, rel string) {
-	file := filepath.Join(c.m.Dir, filepath.FromSlash(rel))
-	shown := c.v.relTo(file)
-	if !fileExists(file) {
-		c.errorf(RuleTemplateMissing, path, "%s template %q does not exist (looked for %s): add it or fix the path (relative to the integration folder)", kind, rel, shown)
-		return
-	}
-	e := c.v.template(file)
-	if e.err != nil {
-		c.errorf(RuleTemplateRender, path, "%s template %s: %s", kind, shown, templateErr(e, e.err))
-		return
-	}
-	sample := c.v.sample(sampleFor[kind])
-	if sample.err != nil {
-		c.add(SeverityWarning, RuleSampleContext, path, "%s template %s was parsed but not rendered: no sample context (%v); run with --root at a checkout that has sample-context/", kind, shown, sample.err)
-		return
-	}
-	isJSON := hbs.IsJSONTemplate(rel)
-	base := sample.plain
-	if isJSON {
-		base = sample.escaped
-	}
-	ctx := make(map[string]any, len(base)+1)
-	for k, v := range base {
-		ctx[k] = v
-	}
-	ctx["formVariables"] = c.formContext()
-	out, err := e.tmpl.Render(ctx, hbs.Options{Mode: hbs.Strict})
-	if err != nil {
-		c.errorf(RuleTemplateRender, path, "%s template %s does not render in strict mode with sample-context/%s: %s: reference only fields the context has, or guard them with {{#if}}", kind, shown, sampleFor[kind], templateErr(e, err))
-		return
-	}
-	if (kind == "validation" || kind == "member") && strings.TrimSpace(out) == "" {
-		c.errorf(RuleTemplateEmpty, path, "%s template %s renders an empty string: it must produce a body", kind, shown)
-		return
-	}
-	if isJSON && !json.Valid([]byte(out)) {
-		var v any
-		err := json.Unmarshal([]byte(out), &v)
-		where := ""
-		if se, ok := err.(*json.SyntaxError); ok {
-			l, col := LineCol([]byte(out), int(se.Offset))
-			where = fmt.Sprintf(" at line %d, column %d of the output", l, col)
-		}
-		c.errorf(RuleTemplateJSON, path, "%s template %s renders invalid JSON%s (%v): check commas and quotes around {{#each}} and {{#if}} blocks", kind, shown, where, err)
-	}
-}
-
-// templateErr adds the template line and column to a parse or render error.
-func templateErr(e *templateEntry, err error) string {
-	if he, ok := err.(*hbs.Error); ok && e.src != "" {
-		return fmt.Sprintf("line %d, column %d: %s", he.Line, he.Column, he.Msg)
-	}
-	return err.Error()
-}
-
-// templateMsg is a template error without the template's name and position,
-// for messages that name the template themselves.
-func templateMsg(err error) string {
-	if he, ok := err.(*hbs.Error); ok {
-		return he.Msg
-	}
-	return err.Error()
 }
 
 func (c *checker) flagLink() {
@@ -468,40 +242,6 @@ func (c *checker) flagLink() {
 				}
 			}
 		}
-	}
-}
-
-func (c *checker) syncedSegment() {
-	const base = "/capabilities/syncedSegment/requestParser"
-	rp, ok := get(c.doc, "capabilities", "syncedSegment", "requestParser").(map[string]any)
-	if !ok {
-		return
-	}
-	// The framework tests presence with JavaScript truthiness here.
-	set := func(k string) bool { v := rp[k]; return v != nil && v != false && v != "" }
-	_, hasMember := rp["memberArrayPath"]
-	_, hasAdd := rp["addMemberArrayPath"]
-	_, hasRemove := rp["removeMemberArrayPath"]
-	_, hasInclusion := rp["arrayInclusion"]
-	if set("removeMemberArrayPath") && !hasAdd {
-		c.errorf(RuleSyncedSegmentPaths, base+"/removeMemberArrayPath", "removeMemberArrayPath needs addMemberArrayPath: add it")
-	}
-	if set("addMemberArrayPath") && !hasRemove {
-		c.errorf(RuleSyncedSegmentPaths, base+"/addMemberArrayPath", "addMemberArrayPath needs removeMemberArrayPath: add it")
-	}
-	if set("addMemberArrayPath") || set("removeMemberArrayPath") {
-		if hasMember {
-			c.errorf(RuleSyncedSegmentPaths, base+"/memberArrayPath", "memberArrayPath cannot be used with addMemberArrayPath/removeMemberArrayPath: remove it")
-		}
-		if hasInclusion {
-			c.errorf(RuleSyncedSegmentPaths, base+"/arrayInclusion", "arrayInclusion cannot be used with addMemberArrayPath/removeMemberArrayPath: remove it")
-		}
-	}
-	if set("arrayInclusion") && !hasMember {
-		c.errorf(RuleSyncedSegmentPaths, base+"/arrayInclusion", "arrayInclusion needs memberArrayPath: add it")
-	}
-	if s, _ := get(rp, "memberArrayParser", "booleanMembershipPath").(string); s != "" && !hasMember {
-		c.errorf(RuleSyncedSegmentPaths, base+"/memberArrayParser/booleanMembershipPath", "booleanMembershipPath needs memberArrayPath: add it")
 	}
 }
 

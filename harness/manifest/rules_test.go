@@ -88,6 +88,17 @@ func TestRules(t *testing.T) {
 		"fixture-pointer-ok":         nil,
 		"json-syntax":                {manifest.RuleJSON},
 		"manifest-missing":           {manifest.RuleManifestMissing},
+
+		// The synced-segment lint of PLATFORM.md 9.1 (package segment).
+		"synced-segment-members":         {manifest.RuleSyncedSegmentMembers},
+		"synced-segment-style":           {manifest.RuleSyncedSegmentPaths},
+		"synced-segment-pointer":         {manifest.RuleSyncedSegmentPointer},
+		"synced-segment-boolean-ignored": {manifest.RuleSyncedSegmentBooleanIgnored}, // a warning: the platform ignores the boolean
+		"synced-segment-matcher":         {manifest.RuleSyncedSegmentMatcher},        // a warning: tealium's quirk
+		"synced-segment-matcher-regexp":  {manifest.RuleSyncedSegmentMatcher},
+		"synced-segment-response-fields": {manifest.RuleSyncedSegmentResponseFields}, // a warning: example-2's quirk
+		"synced-segment-template-json":   {manifest.RuleTemplateJSON},
+		"synced-segment-template-ok":     nil,
 	}
 	rep := validateRulesRoot(t, false)
 	got := map[string]*manifest.Result{}
@@ -127,7 +138,8 @@ func TestSeverities(t *testing.T) {
 		rep := validateRulesRoot(t, strict)
 		for _, r := range rep.Integrations {
 			switch r.Key {
-			case "trigger-name", "fixture-pointer", "error-response-body-spaced", "error-response-body-enum":
+			case "trigger-name", "fixture-pointer", "error-response-body-spaced", "error-response-body-enum",
+				"synced-segment-boolean-ignored", "synced-segment-matcher", "synced-segment-response-fields":
 				if r.OK == strict {
 					t.Errorf("strict=%v: expected %s ok=%v, but got ok=%v", strict, r.Key, !strict, r.OK)
 				}

@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/flagharness/harness/harness/hbs"
 )
 
 // Severity says how much a problem matters. Only errors fail a run, unless
@@ -179,9 +177,8 @@ type Validator struct {
 	strict bool
 	checks []Check
 
-	mu        sync.Mutex
-	templates map[string]*templateEntry
-	samples   map[string]*sampleEntry
+	mu      sync.Mutex
+	samples map[string]*sampleEntry
 }
 
 // NewValidator compiles the schema and policy of opts for repeated use.
@@ -194,13 +191,12 @@ func NewValidator(opts ValidateOptions) (*Validator, error) {
 		return nil, err
 	}
 	v := &Validator{
-		root:      opts.Root,
-		schema:    sch,
-		policy:    DefaultPolicy(),
-		strict:    opts.Strict,
-		checks:    opts.Checks,
-		templates: map[string]*templateEntry{},
-		samples:   map[string]*sampleEntry{},
+		root:    opts.Root,
+		schema:  sch,
+		policy:  DefaultPolicy(),
+		strict:  opts.Strict,
+		checks:  opts.Checks,
+		samples: map[string]*sampleEntry{},
 	}
 	if opts.Policy != nil {
 		v.policy = *opts.Policy
@@ -359,36 +355,11 @@ func (v *Validator) finish(p Problem) Problem {
 	return p
 }
 
-// templateEntry is a template file parsed once per run.
-type templateEntry struct {
-	tmpl *hbs.Template
-	err  error // reading or parsing failed
-	src  string
-}
-
-func (v *Validator) template(path string) *templateEntry {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if e, ok := v.templates[path]; ok {
-		return e
-	}
-	e := &templateEntry{}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		e.err = err
-	} else {
-		e.src = string(raw)
-		e.tmpl, e.err = hbs.Parse(path, e.src)
-	}
-	v.templates[path] = e
-	return e
-}
-
-// sampleEntry is one sample-context file, decoded once per run, with its
-// JSON-escaped twin for .json templates.
+// sampleEntry is one sample-context file, decoded once per run. Renders
+// share plain and never change it (hook copies what it escapes).
 type sampleEntry struct {
-	plain, escaped map[string]any
-	err            error
+	plain map[string]any
+	err   error
 }
 
 // Sample contexts the framework renders each template kind with.
@@ -414,7 +385,6 @@ func (v *Validator) sample(rel string) *sampleEntry {
 		doc, err = decodeJSON(raw)
 		if m, ok := doc.(map[string]any); ok && err == nil {
 			e.plain = m
-			e.escaped = hbs.JSONEscape(m).(map[string]any)
 		} else if err == nil {
 			err = fmt.Errorf("sample-context/%s is not a JSON object", rel)
 		}

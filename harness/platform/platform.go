@@ -46,18 +46,7 @@ type Integration struct {
 
 func (i Integration) clone() Integration {
 	i.Capabilities = slices.Clone(i.Capabilities)
-	if i.Trigger != nil {
-		t := *i.Trigger
-		if t.DefaultEventName != nil {
-			v := *t.DefaultEventName
-			t.DefaultEventName = &v
-		}
-		if t.TestEventNameRegexp != nil {
-			v := *t.TestEventNameRegexp
-			t.TestEventNameRegexp = &v
-		}
-		i.Trigger = &t
-	}
+	i.Trigger = i.Trigger.Clone()
 	i.FormVariables = cloneFormVariables(i.FormVariables)
 	// Hook is shared, not copied: like compiled trigger rules it is
 	// immutable once loaded, and it parses its endpoint templates once
@@ -212,11 +201,6 @@ func (p *Platform) Reset() {
 	p.windows = map[string]*window{}
 	p.limitMu.Unlock()
 }
-
-// SetClock replaces the clock, for tests of time-dependent behaviour that
-// get a platform built by others. Call it before the platform is in use;
-// Options.Now is the way to set the clock when building one.
-func (p *Platform) SetClock(now func() time.Time) { p.now = now }
 
 func (p *Platform) nowMs() int64 { return p.now().UnixMilli() }
 

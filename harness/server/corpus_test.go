@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/internal/contract"
 )
 
 // vendorPayloads are bodies shaped as each vendor sends them (PLATFORM.md 6),
@@ -64,7 +65,7 @@ func TestCorpusTriggerManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Start(ms, Options{})
+	s, err := Start(ms, Options{Wrap: contract.Wrap(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

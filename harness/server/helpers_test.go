@@ -13,6 +13,7 @@ import (
 	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/manifest"
 
+	"github.com/flagharness/harness/internal/contract"
 	"github.com/flagharness/harness/internal/corpustest"
 )
 
@@ -58,6 +59,12 @@ func newTestServer(tb testing.TB, s *Server) *testServer {
 // mustServer starts an in-process server on a loopback listener.
 func mustServer(tb testing.TB, opts Options) *testServer {
 	tb.Helper()
+	// Every exchange of the tests is judged against the platform's OpenAPI
+	// document; benchmarks measure the server alone, and a fuzz target may
+	// not report through its *testing.F.
+	if opts.Wrap == nil && judged(tb) {
+		opts.Wrap = contract.Wrap(tb)
+	}
 	s, err := Start(mustManifests(tb), opts)
 	if err != nil {
 		tb.Fatal(err)
@@ -231,4 +238,16 @@ func tickingClock() func() time.Time {
 	var n atomic.Int64
 	start := time.UnixMilli(1_800_000_000_000)
 	return func() time.Time { return start.Add(time.Duration(n.Add(1)) * time.Millisecond) }
+}
+
+// judged says whether tb's servers go behind the contract: not a benchmark's
+// (they measure the server alone), nor a fuzz target's (F methods cannot be
+// called from inside the target). internal/servertest.Judged says the same;
+// the server's tests cannot import it.
+func judged(tb testing.TB) bool {
+	switch tb.(type) {
+	case *testing.B, *testing.F:
+		return false
+	}
+	return true
 }

@@ -13,19 +13,7 @@ import (
 func Integrations(ms *manifest.Set) []platform.Integration {
 	out := make([]platform.Integration, 0, ms.Len())
 	for _, m := range ms.All() {
-		in := platform.Integration{Key: m.Key, Name: m.Name, File: m.File, Capabilities: capabilities(m)}
-		if m.Trigger != nil {
-			t := *m.Trigger
-			if t.DefaultEventName != nil {
-				v := *t.DefaultEventName
-				t.DefaultEventName = &v
-			}
-			if t.TestEventNameRegexp != nil {
-				v := *t.TestEventNameRegexp
-				t.TestEventNameRegexp = &v
-			}
-			in.Trigger = &t
-		}
+		in := platform.Integration{Key: m.Key, Name: m.Name, File: m.File, Capabilities: capabilities(m), Trigger: m.Trigger.Clone()}
 		addHook(&in, m)
 		out = append(out, in)
 	}

@@ -22,6 +22,10 @@ func registerFlagRoutes(r *mux.Router) {
 
 func (s *Server) listFlags(w http.ResponseWriter, r *http.Request) {
 	pk := mux.Vars(r)["projectKey"]
+	if err := checkQuery(r, listQueryInts, flagQueryBools); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	flags, err := s.p.Flags(pk)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -65,28 +69,39 @@ func onlyEnvs(f *api.Flag, r *http.Request) *api.Flag {
 func (s *Server) createFlag(w http.ResponseWriter, r *http.Request) {
 	pk := mux.Vars(r)["projectKey"]
 	var in struct {
-		Key         string   `json:"key"`
-		Name        string   `json:"name"`
-		Description string   `json:"description"`
-		Kind        string   `json:"kind"`
-		Tags        []string `json:"tags"`
-		Variations  []struct {
-			Value any    `json:"value"`
-			Name  string `json:"name"`
-		} `json:"variations"`
-		Comment string `json:"comment"`
+		Key         string          `json:"key"`
+		Name        *string         `json:"name"`
+		Description string          `json:"description"`
+		Kind        string          `json:"kind"`
+		Tags        []string        `json:"tags"`
+		Variations  []variationBody `json:"variations"`
+		Comment     string          `json:"comment"`
+		flagBodyDoc
 	}
 	if err := s.decodeRequest(r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	fin := platform.FlagInput{Key: in.Key, Name: in.Name, Description: in.Description, Kind: in.Kind, Tags: in.Tags, Comment: in.Comment}
-	for _, v := range in.Variations {
-		fin.Variations = append(fin.Variations, platform.Variation{Value: v.Value, Name: v.Name})
-	}
 	if in.Key == "" {
 		s.writeError(w, r, invalid("/key is required: give the flag a key such as \"checkout\""))
 		return
+	}
+	if in.Name == nil {
+		s.writeError(w, r, invalid("/name is required: give the flag a display name such as \"Checkout\""))
+		return
+	}
+	if err := in.flagBodyDoc.check(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	fin := platform.FlagInput{Key: in.Key, Name: *in.Name, Description: in.Description, Kind: in.Kind, Tags: in.Tags, Comment: in.Comment}
+	for i, v := range in.Variations {
+		val, err := v.value(i)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		fin.Variations = append(fin.Variations, platform.Variation{Value: val, Name: v.Name})
 	}
 	f, err := s.p.CreateFlag(pk, fin)
 	if err != nil {
@@ -120,7 +135,11 @@ type semanticInstruction struct {
 // patch with environmentKey and turnFlagOn/turnFlagOff.
 func (s *Server) patchFlag(w http.ResponseWriter, r *http.Request) {
 	v := mux.Vars(r)
-	body, err := readBody(r)
+	err := checkQuery(r, nil, patchQueryBool)
+	var body []byte
+	if err == nil {
+		body, err = readBody(r)
+	}
 	var patch platform.FlagPatch
 	if err == nil {
 		patch, err = parseFlagPatch(body, isSemanticPatch(r))

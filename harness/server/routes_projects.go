@@ -17,6 +17,10 @@ func registerProjectRoutes(r *mux.Router) {
 }
 
 func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
+	if err := checkQuery(r, listQueryInts, nil); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	items := []api.Project{}
 	for _, p := range s.p.Projects() {
 		items = append(items, toProject(p))
@@ -35,22 +39,23 @@ func (s *Server) getProject(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createProject(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Key          string   `json:"key"`
-		Name         string   `json:"name"`
-		Tags         []string `json:"tags"`
-		Environments []struct {
-			Key   string `json:"key"`
-			Name  string `json:"name"`
-			Color string `json:"color"`
-		} `json:"environments"`
+		Key          string            `json:"key"`
+		Name         string            `json:"name"`
+		Tags         []string          `json:"tags"`
+		Environments []environmentBody `json:"environments"`
+		projectBodyDoc
 	}
 	if err := s.decodeRequest(r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	pin := platform.ProjectInput{Key: in.Key, Name: in.Name, Tags: in.Tags}
-	for _, e := range in.Environments {
-		pin.Environments = append(pin.Environments, platform.Environment{Key: e.Key, Name: e.Name, Color: e.Color})
+	for i, e := range in.Environments {
+		if err := e.check(i); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		pin.Environments = append(pin.Environments, platform.Environment{Key: *e.Key, Name: *e.Name, Color: *e.Color})
 	}
 	p, err := s.p.CreateProject(pin)
 	if err != nil {

@@ -49,7 +49,7 @@ func TestAPIToken(t *testing.T) {
 	ts.must(http.StatusOK, "GET", "/_internal/health", nil)
 
 	// Trigger URLs never need the API token.
-	ts.must(http.StatusCreated, "POST", "/api/v2/flags/default", map[string]any{"key": "f"}, "Authorization", "api-secret")
+	ts.must(http.StatusCreated, "POST", "/api/v2/flags/default", map[string]any{"key": "f", "name": "F"}, "Authorization", "api-secret")
 	r := ts.must(http.StatusCreated, "POST", "/api/v2/flags/default/f/triggers/production",
 		map[string]any{"integrationKey": "generic-trigger", "instructions": []map[string]any{{"kind": "turnFlagOn"}}}, "Authorization", "api-secret")
 	execRep(t, ts.do("POST", decode[triggerDoc](t, r.Body).URL, `{}`))
@@ -84,7 +84,7 @@ func TestProjectRoutes(t *testing.T) {
 		t.Fatalf("expected project shop with production and test, but got %+v", got)
 	}
 	custom := decode[createdDoc](t, ts.must(http.StatusCreated, "POST", "/api/v2/projects",
-		map[string]any{"key": "ops", "name": "Ops", "environments": []map[string]any{{"key": "staging", "name": "Staging"}}}).Body)
+		map[string]any{"key": "ops", "name": "Ops", "environments": []map[string]any{{"key": "staging", "name": "Staging", "color": "F5A623"}}}).Body)
 	if len(custom.Environments) != 1 || custom.Environments[0].Key != "staging" {
 		t.Fatalf("expected the given environments, but got %+v", custom.Environments)
 	}
@@ -102,7 +102,7 @@ func TestProjectRoutes(t *testing.T) {
 		{"not JSON", "POST", "/api/v2/projects", "{", 400, "invalid_request"},
 		{"empty body", "POST", "/api/v2/projects", "", 400, "invalid_request"},
 		{"wrong type", "POST", "/api/v2/projects", `{"key": 5}`, 400, "invalid_request"},
-		{"duplicate environment", "POST", "/api/v2/projects", map[string]any{"key": "y", "name": "Y", "environments": []map[string]any{{"key": "a"}, {"key": "a"}}}, 400, "invalid_request"},
+		{"duplicate environment", "POST", "/api/v2/projects", map[string]any{"key": "y", "name": "Y", "environments": []map[string]any{{"key": "a", "name": "A", "color": "F5A623"}, {"key": "a", "name": "A", "color": "F5A623"}}}, 400, "invalid_request"},
 		{"method not allowed", "DELETE", "/api/v2/projects/shop", nil, 405, "method_not_allowed"},
 		{"unknown route", "GET", "/api/v2/nothing", nil, 404, "not_found"},
 	} {
@@ -190,10 +190,10 @@ func TestFlagRoutes(t *testing.T) {
 	}{
 		{"list in unknown project", "GET", "/api/v2/flags/nope", nil, nil, 404, "not_found"},
 		{"unknown flag", "GET", "/api/v2/flags/default/nope", nil, nil, 404, "not_found"},
-		{"create duplicate", "POST", "/api/v2/flags/default", map[string]any{"key": "checkout"}, nil, 409, "conflict"},
+		{"create duplicate", "POST", "/api/v2/flags/default", map[string]any{"key": "checkout", "name": "Checkout"}, nil, 409, "conflict"},
 		{"create without key", "POST", "/api/v2/flags/default", map[string]any{"name": "x"}, nil, 400, "invalid_request"},
-		{"create in unknown project", "POST", "/api/v2/flags/nope", map[string]any{"key": "x"}, nil, 404, "not_found"},
-		{"create with bad kind", "POST", "/api/v2/flags/default", map[string]any{"key": "x", "kind": "weird"}, nil, 400, "invalid_request"},
+		{"create in unknown project", "POST", "/api/v2/flags/nope", map[string]any{"key": "x", "name": "X"}, nil, 404, "not_found"},
+		{"create with bad kind", "POST", "/api/v2/flags/default", map[string]any{"key": "x", "name": "X", "kind": "weird"}, nil, 400, "invalid_request"},
 		{"patch unknown env", "PATCH", "/api/v2/flags/default/checkout", []map[string]any{{"op": "replace", "path": "/environments/staging/on", "value": true}}, nil, 400, "invalid_request"},
 		{"patch value not bool", "PATCH", "/api/v2/flags/default/checkout", []map[string]any{{"op": "replace", "path": "/environments/test/on", "value": "yes"}}, nil, 400, "invalid_request"},
 		{"patch unsupported path", "PATCH", "/api/v2/flags/default/checkout", []map[string]any{{"op": "replace", "path": "/variations/0", "value": 1}}, nil, 400, "invalid_request"},

@@ -49,6 +49,9 @@ type Options struct {
 	// DeliverToSink sends every delivery to the server's own capture
 	// endpoint, /_internal/sink, instead of its rendered host.
 	DeliverToSink bool
+	// Wrap, when set, wraps the whole handler; tests use it to judge every
+	// exchange against the platform's OpenAPI document (internal/contract).
+	Wrap func(http.Handler) http.Handler
 }
 
 // Server is the fake platform's HTTP side: a handler, and a listener unless
@@ -111,6 +114,9 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 	}
 	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{}), sinks: newSinks()}
 	s.handler = s.routes()
+	if opts.Wrap != nil {
+		s.handler = opts.Wrap(s.handler)
+	}
 	if opts.NoListener {
 		s.url = strings.TrimRight(opts.BaseURL, "/")
 		if s.url == "" {

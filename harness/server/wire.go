@@ -160,7 +160,7 @@ func decodeInto(body []byte, v any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			return invalid("/%s: expected %s, found JSON %s", strings.ReplaceAll(te.Field, ".", "/"), te.Type, te.Value)
+			return invalid("/%s: expected %s, found JSON %s", strings.ReplaceAll(te.Field, ".", "/"), jsonTypeName(te.Type), te.Value)
 		case errors.As(err, &se):
 			return invalid("the request body is not valid JSON at byte %d: %v", se.Offset, err)
 		default:

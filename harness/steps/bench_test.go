@@ -35,7 +35,11 @@ const benchManifest = `{
 
 // benchSuite builds a suite over one in-memory integration and a fixture in
 // a temporary folder, so the benchmark depends on nothing in the repository.
-func benchSuite(tb testing.TB) *Suite {
+func benchSuite(tb testing.TB) *Suite { return benchSuiteWith(tb, false) }
+
+// benchSuiteWith is benchSuite, its servers in-process when inProcess is set
+// (Config.InProcess).
+func benchSuiteWith(tb testing.TB, inProcess bool) *Suite {
 	tb.Helper()
 	m, lerr := manifest.Parse("bench", "integrations/bench/manifest.json", []byte(benchManifest))
 	if lerr != nil {
@@ -49,7 +53,7 @@ func benchSuite(tb testing.TB) *Suite {
 	if err := os.WriteFile(filepath.Join(dir, "bench", "alert.json"), []byte(body), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	return New(Config{Root: "bench", FixturesDir: dir, Manifests: manifest.NewSet([]*manifest.Manifest{m})})
+	return New(Config{Root: "bench", FixturesDir: dir, Manifests: manifest.NewSet([]*manifest.Manifest{m}), InProcess: inProcess})
 }
 
 // benchFeature is n scenarios, each the shape of a real one: set up a flag
@@ -145,11 +149,14 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // concurrency 2 and, in the same iteration, the same scenarios' HTTP calls
 // without godog on 2 goroutines. It reports both rates, godog's overhead per
 // scenario, the ratio of the two times, and the CPU time per scenario of
-// each. Goal: godog-scen/s >= 500.
+// each. Goal: godog-scen/s >= 500. In the same iteration the godog run is
+// repeated with Config.InProcess (no listener, no socket), reported as
+// inproc-scen/s and as listener/inproc, the ratio of the two godog times.
 func BenchmarkScenarios500(b *testing.B) {
 	s := benchSuite(b)
+	inproc := benchSuiteWith(b, true)
 	feature := benchFeature(benchScenarios)
-	var godogTime, directTime, godogCPU, directCPU time.Duration
+	var godogTime, directTime, godogCPU, directCPU, inprocTime, inprocCPU time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0, c0 := time.Now(), processCPU()
@@ -160,8 +167,14 @@ func BenchmarkScenarios500(b *testing.B) {
 		if st := runGodog(s, feature); st != 0 {
 			b.Fatalf("generated scenarios failed with status %d", st)
 		}
-		godogTime += time.Since(t1)
-		godogCPU += processCPU() - c1
+		t2, c2 := time.Now(), processCPU()
+		if st := runGodog(inproc, feature); st != 0 {
+			b.Fatalf("generated scenarios failed in-process with status %d", st)
+		}
+		inprocTime += time.Since(t2)
+		inprocCPU += processCPU() - c2
+		godogTime += t2.Sub(t1)
+		godogCPU += c2 - c1
 		directTime += t1.Sub(t0)
 		directCPU += c1 - c0
 	}
@@ -174,12 +187,35 @@ func BenchmarkScenarios500(b *testing.B) {
 	b.ReportMetric(n/directTime.Seconds(), "direct-scen/s")
 	b.ReportMetric(float64((godogTime-directTime).Microseconds())/n, "overhead-µs/scen")
 	b.ReportMetric(godogTime.Seconds()/directTime.Seconds(), "godog/direct")
+	b.ReportMetric(float64(inprocCPU.Microseconds())/n, "inproc-cpu-µs/scen")
+	b.ReportMetric(n/inprocTime.Seconds(), "inproc-scen/s")
+	b.ReportMetric(godogTime.Seconds()/inprocTime.Seconds(), "listener/inproc")
 }
 
 // TestGeneratedScenariosPass keeps the benchmark honest: its scenarios and
 // its baseline must pass, and a wrong expectation must fail both.
 func TestGeneratedScenariosPass(t *testing.T) {
-	s := benchSuite(t)
+	checkGeneratedScenarios(t, benchSuite(t))
+}
+
+// TestGeneratedScenariosPassInProcess is the same check with Config.InProcess,
+// whose rate the benchmark reports: its servers bind no port, and its
+// scenarios must still pass and a wrong expectation still fail.
+func TestGeneratedScenariosPassInProcess(t *testing.T) {
+	s := benchSuiteWith(t, true)
+	w := newWorld(s)
+	if _, err := w.before(context.Background(), &godog.Scenario{}); err != nil {
+		t.Fatal(err)
+	}
+	defer w.after(context.Background(), &godog.Scenario{}, nil)
+	if u := w.srv.URL(); strings.Contains(u, "127.0.0.1") {
+		t.Fatalf("expected an in-process server without a listener, but it is at %s", u)
+	}
+	checkGeneratedScenarios(t, s)
+}
+
+func checkGeneratedScenarios(t *testing.T, s *Suite) {
+	t.Helper()
 	if err := runDirect(s, 4, 2); err != nil {
 		t.Fatalf("baseline: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,6 +39,8 @@ type RunOptions struct {
 	Concurrency int    // scenarios at once; default 1
 	Output      io.Writer
 	NoColors    bool
+	// WrapServer is passed to Config.WrapServer.
+	WrapServer func(http.Handler) http.Handler
 }
 
 // NotRun is a feature that could not run because an integration it names
@@ -152,7 +155,7 @@ func Run(ctx context.Context, o RunOptions) (*Result, error) {
 	}
 	res.Status = 0
 	if len(res.Ran) > 0 {
-		suite := New(Config{Root: o.Root, FixturesDir: o.FixturesDir, Manifests: rootSet, CorpusManifests: merge(rootSet, corpusSet), Context: ctx})
+		suite := New(Config{Root: o.Root, FixturesDir: o.FixturesDir, Manifests: rootSet, CorpusManifests: merge(rootSet, corpusSet), Context: ctx, WrapServer: o.WrapServer})
 		ts := godog.TestSuite{
 			Name:                "harness",
 			ScenarioInitializer: suite.InitializeScenario,

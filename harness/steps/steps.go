@@ -2,11 +2,12 @@
 // and triggers on a fake flag platform, replay vendor payloads against the
 // trigger URL, and assert flag state and the change history.
 //
-// Every scenario gets its own platform and server on a real loopback
-// listener, so scenarios run concurrently without sharing state. Manifests are
+// Every scenario gets its own platform and server, so scenarios run
+// concurrently without sharing state; by default the server listens on a
+// real loopback port (Config.InProcess skips the socket). Manifests are
 // loaded once and shared read-only. The steps talk to the server over HTTP
-// exactly as a client would, so a scenario proves the REST API and the
-// trigger endpoint, not an in-process shortcut.
+// exactly as a client would, through the one REST client, so a scenario
+// proves the REST API and the trigger endpoint, not a shortcut around them.
 package steps
 
 import (
@@ -39,6 +40,18 @@ type Config struct {
 	// Context, when set, ends every scenario early once it is done, so an
 	// interrupted `harness test` stops instead of running every scenario.
 	Context context.Context
+	// WrapServer, when set, wraps each scenario's fake platform handler;
+	// under go test it judges every exchange against the platform's OpenAPI
+	// document (internal/contract).
+	WrapServer func(http.Handler) http.Handler
+	// InProcess runs each scenario's server without a listener
+	// (server.Options.NoListener): the steps' requests go through the same
+	// handler and middleware, handed over in memory by
+	// client.HandlerTransport instead of a loopback socket. It is off by
+	// default so that a run proves the fake on a real port, as partners
+	// and CI use it; it is for runs that want scenarios faster or cannot
+	// bind ports.
+	InProcess bool
 }
 
 // Suite holds the shared, read-only part of a run. Its InitializeScenario is

@@ -36,12 +36,8 @@ func (w *world) sendFixture(name, url string, times int) error {
 	if err != nil {
 		return err
 	}
-	method := req.Method
-	if method == "" {
-		method = http.MethodPost
-	}
 	for i := 0; i < times; i++ {
-		if err := w.send(url, method, req.Header, req.Body); err != nil {
+		if err := w.send(url, req.ReplayMethod(), req.Header, req.Body); err != nil {
 			return err
 		}
 	}

@@ -71,13 +71,20 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		}
 	}
 	ms := w.suite.manifests(w)
-	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0", DeliverToSink: true})
+	inProcess := w.suite.cfg.InProcess
+	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0", NoListener: inProcess, Wrap: w.suite.cfg.WrapServer,
+		DeliverToSink: true})
 	if err != nil {
 		return ctx, fmt.Errorf("starting the fake platform: %w", err)
 	}
 	w.srv = srv
-	w.c = client.New(srv.URL(), client.Options{Token: "api-harness-steps",
-		HTTPClient: &http.Client{Transport: newTransport(), Timeout: w.suite.cfg.Timeout}})
+	hc := &http.Client{Timeout: w.suite.cfg.Timeout}
+	if inProcess {
+		hc.Transport = client.HandlerTransport(srv.Handler())
+	} else {
+		hc.Transport = newTransport()
+	}
+	w.c = client.New(srv.URL(), client.Options{Token: "api-harness-steps", HTTPClient: hc})
 	return ctx, nil
 }
 

@@ -18,3 +18,20 @@ type Parser struct {
 	Value     string `json:"value,omitempty"`
 	URL       string `json:"url,omitempty"`
 }
+
+// Clone returns a copy of s that shares no pointer with it, or nil for nil.
+func (s *Spec) Clone() *Spec {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	if s.DefaultEventName != nil {
+		v := *s.DefaultEventName
+		c.DefaultEventName = &v
+	}
+	if s.TestEventNameRegexp != nil {
+		v := *s.TestEventNameRegexp
+		c.TestEventNameRegexp = &v
+	}
+	return &c
+}

@@ -1,0 +1,83 @@
+// Package harness is the overview a newcomer reads first. It holds no code:
+// the harness lives in the packages below it, and cmd/harness wires them into
+// one command.
+//
+// # The packages and what each owns
+//
+// Pure logic over values (no HTTP, no clock; at most reading the files it
+// is pointed at):
+//
+//   - trigger: a trigger capability's rules: JSON pointers (resolve, check,
+//     set), defaults, test-event matching, parsing a vendor body into an
+//     Event. Imports no net/http.
+//   - hbs: the Handlebars subset manifests use, in strict mode (lint) and
+//     loose mode (delivery).
+//   - segment: the synced-segment capability: its lint and parsing a
+//     partner's request into membership changes.
+//   - hook: rendering an outbound hook's request (URL, headers, body,
+//     signature) from a change-history event; policy: the policy statements
+//     that choose which events a hook receives.
+//
+// The domain:
+//
+//   - platform: the fake flag platform's state in go-memdb: projects,
+//     environments, flags, triggers and the change history. Every change and
+//     its history entry are one write transaction. It takes plain
+//     platform.Integration values and never imports the validator or HTTP.
+//     wording.go writes the words of every history entry; fidelity.go holds
+//     the state-side choices PLATFORM.md leaves open.
+//
+// Adapters around the domain. Besides the packages above they import only
+// manifest, api and client, which themselves import no adapter but api;
+// server and client never import each other. The step library and
+// cmd/harness are where several are wired together.
+//
+//   - manifest: loads integrations/*/manifest.json and validates it (the
+//     framework's JSON Schema, its own rules, the rules it misses) with
+//     file:line and JSON-path messages.
+//   - api: the wire representations, shared by the server and the client.
+//   - server: gorilla/mux HTTP: the REST API subset, trigger webhooks,
+//     /_internal control routes, one error mapper (errors.go). server.Start
+//     is the one place that wires a platform to its server, with or without
+//     a listening port.
+//   - client: the one typed REST client and change-history pager, used by
+//     the step library, the load generator, replay and the tests.
+//   - fixture: recorded vendor requests: record, redact, load, replay.
+//   - load: `harness load`, a load and lost-update check against a running
+//     fake.
+//   - scaffold: writes what `harness new` creates.
+//   - sink: a capturing endpoint for outbound hook requests (`harness sink`).
+//   - steps: the godog step library and the scenario runner behind
+//     `harness test` and `harness check`: manifests, a server per scenario
+//     (on a port, or in-process with Config.InProcess) and a client.
+//
+// # A vendor request, from the socket to the history entry
+//
+//  1. A vendor POSTs to /webhook/triggers/{id}/{token}. server's
+//     webhookFastPath takes it before the router (it is the hot path); the
+//     body limit and panic recovery wrap every route.
+//  2. server.executeTrigger reads the body (1 MiB at most, else 413) and
+//     calls platform.ExecuteTrigger.
+//  3. The platform finds the trigger, compares the token in constant time,
+//     and has the integration's compiled trigger.Rules parse the body: event
+//     name, value and url through the manifest's JSON pointers, defaults,
+//     test event.
+//  4. In one write transaction it counts the call, keeps the body among the
+//     recent ones, turns the flag on or off unless it is a test event or
+//     already in that state, and writes the change-history entry whose words
+//     come from platform/wording.go. Then it commits once. A disabled
+//     trigger changes and counts nothing; one over its rate limit is a 429.
+//  5. The server answers 200 with api.TriggerResult (what was parsed and
+//     what happened) and tells an observer, such as the recorder of
+//     `serve --record`, through Options.OnTrigger.
+//
+// # Where the chosen behaviours live
+//
+// PLATFORM.md marks each behaviour documented or chosen. The chosen ones,
+// listed in the README under "Fidelity", live in: platform/fidelity.go
+// (sizes, ids, defaults), platform/wording.go (every history entry's words),
+// the rate limiter in platform/triggers.go, server/errors.go (status and code
+// mapping), server/middleware.go (body limit), server/wire.go (token
+// obscuring), api.TriggerResult (the trigger response body), trigger
+// (parsing a vendor body) and segment (parse.go, response.go).
+package harness
