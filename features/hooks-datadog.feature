@@ -19,6 +19,7 @@ Feature: Datadog hears about flag changes through its events API
     And the "datadog" endpoint receives 1 request whose body at "/title" is "Harness User turned off the flag checkout in 'Production'"
     And the "datadog" endpoint receives 1 request whose body at "/source_type_name" is "launchdarkly"
     And the latest request to "datadog" matches "hooks/datadog-flag-off.json"
+    And the "datadog" endpoint receives 1 request whose body matches "hooks/datadog-flag-off.json"
     And the subscription to "datadog" has 1 success and 0 errors
 
   Scenario: A change in the test environment is not sent

@@ -96,6 +96,10 @@ func hookDefinitions() []def {
 			"Counts the deliveries whose body holds the text.",
 			`the "msteams" endpoint receives 1 request whose body contains "turned off the flag"`,
 			func(w *world) any { return w.receivesContaining }},
+		{"Then", `^the ` + qs + ` endpoint receives ` + num + ` requests? whose body matches ` + qs + `$`,
+			"Counts the deliveries whose body matches the golden file, compared as for `the latest request to ... matches ...`; on a mismatch the diff against the newest is shown.",
+			`the "datadog" endpoint receives 1 request whose body matches "hooks/datadog-flag-off.json"`,
+			func(w *world) any { return w.receivesMatching }},
 		{"Then", `^the ` + qs + ` endpoint receives ` + num + ` requests? signed with the secret ` + qs + `$`,
 			"Counts the deliveries whose signature header holds the HMAC-SHA256 of the body under the secret.",
 			`the "kosli" endpoint receives 1 request signed with the secret "s3cret"`,
@@ -481,29 +485,64 @@ func (w *world) latestMatches(key, file string) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(w.suite.cfg.FixturesDir, filepath.FromSlash(file))
-	want, err := os.ReadFile(path)
+	want, err := w.golden(file)
 	if err != nil {
-		return fmt.Errorf("reading the golden file: %v (paths are relative to the fixtures directory %s)", err, w.suite.cfg.FixturesDir)
+		return err
 	}
-	// The fake's address changes from run to run: a golden file writes it
-	// as $BASE_URL.
-	body := strings.ReplaceAll(r.Body, w.srv.URL(), "$BASE_URL")
-	var wv, gv any
-	if json.Unmarshal(want, &wv) == nil {
-		if err := json.Unmarshal([]byte(body), &gv); err != nil {
+	if d, err := w.goldenDiff(want, r.Body); err != nil || d != "" {
+		if err != nil {
 			return fmt.Errorf("the golden file %s is JSON, but the body of the latest request to %q is not (%v):\n%s", file, key, err, indent(r.Body))
 		}
-		gv = blankAny(wv, gv)
-		if d := cmp.Diff(wv, gv); d != "" {
-			return fmt.Errorf("the latest request to %q does not match %s\n  diff (-golden +got):\n%s", key, file, indent(d))
-		}
-		return nil
-	}
-	if d := cmp.Diff(strings.TrimRight(string(want), "\n"), strings.TrimRight(body, "\n")); d != "" {
 		return fmt.Errorf("the latest request to %q does not match %s\n  diff (-golden +got):\n%s", key, file, indent(d))
 	}
 	return nil
+}
+
+// receivesMatching counts the deliveries whose body matches the golden
+// file; when none does, it shows the diff against the newest.
+func (w *world) receivesMatching(key string, n int, file string) error {
+	want, err := w.golden(file)
+	if err != nil {
+		return err
+	}
+	err = w.countWhere(key, n, fmt.Sprintf(" whose body matches %s", file), func(r api.Delivery) bool {
+		d, err := w.goldenDiff(want, r.Body)
+		return err == nil && d == ""
+	})
+	if err != nil {
+		if r, lerr := w.latestDelivery(key); lerr == nil {
+			if d, derr := w.goldenDiff(want, r.Body); derr == nil && d != "" {
+				return fmt.Errorf("%v\n  the newest against %s (-golden +got):\n%s", err, file, indent(d))
+			}
+		}
+	}
+	return err
+}
+
+func (w *world) golden(file string) ([]byte, error) {
+	path := filepath.Join(w.suite.cfg.FixturesDir, filepath.FromSlash(file))
+	want, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the golden file: %v (paths are relative to the fixtures directory %s)", err, w.suite.cfg.FixturesDir)
+	}
+	return want, nil
+}
+
+// goldenDiff compares a body with a golden file: as JSON values when the
+// file is JSON ("<any>" matches any value), else as text. The fake's
+// address changes from run to run: a golden file writes it as $BASE_URL.
+// It returns "" when they match, and an error when the file is JSON and the
+// body is not.
+func (w *world) goldenDiff(want []byte, body string) (string, error) {
+	body = strings.ReplaceAll(body, w.srv.URL(), "$BASE_URL")
+	var wv, gv any
+	if json.Unmarshal(want, &wv) == nil {
+		if err := json.Unmarshal([]byte(body), &gv); err != nil {
+			return "", err
+		}
+		return cmp.Diff(wv, blankAny(wv, gv)), nil
+	}
+	return cmp.Diff(strings.TrimRight(string(want), "\n"), strings.TrimRight(body, "\n")), nil
 }
 
 // blankAny returns got with every value that want marks "<any>" replaced
