@@ -106,6 +106,7 @@ type job struct {
 	sub     platform.Subscription
 	entry   *platform.AuditEntry // nil for a test event
 	ctx     *hook.Context
+	event   map[string]any // ctx.Map(), built once for every subscription of one change; read only
 	test    bool
 	reply   chan api.Delivery // a test event's caller waits on it
 	offered time.Time
@@ -273,6 +274,7 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 	for i := range entries {
 		e := &entries[i]
 		var ctx *hook.Context
+		var event map[string]any
 		var ev policy.Event
 		for _, s := range live {
 			if e.Seq <= s.CreatedSeq {
@@ -280,12 +282,13 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 			}
 			if ctx == nil {
 				ctx = Context(*e, d.p, d.opts.BaseURL)
+				event = ctx.Map()
 				ev = ctx.PolicyEvent()
 			}
 			if !policy.Allows(s.Statements, ev).Allowed {
 				continue
 			}
-			d.enqueue(job{sub: s, entry: e, ctx: ctx, offered: now})
+			d.enqueue(job{sub: s, entry: e, ctx: ctx, event: event, offered: now})
 		}
 	}
 }
@@ -296,13 +299,14 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 // it, as a change would be. It returns how many deliveries it queued.
 func (d *Deliverer) Offer(c *hook.Context) int {
 	ev := c.PolicyEvent()
+	event := c.Map() // shared, read only, by every subscription's render
 	n := 0
 	now := d.opts.Now()
 	for _, s := range d.p.AllSubscriptions() {
 		if !s.On || d.ints[s.IntegrationKey] == nil || !policy.Allows(s.Statements, ev).Allowed {
 			continue
 		}
-		if d.enqueue(job{sub: s, ctx: c, offered: now}) {
+		if d.enqueue(job{sub: s, ctx: c, event: event, offered: now}) {
 			n++
 		}
 	}
@@ -443,7 +447,7 @@ func (d *Deliverer) deliver(j job) api.Delivery {
 	rec := d.newRecordLocked(j)
 	d.mu.Unlock()
 	hi := d.ints[j.sub.IntegrationKey]
-	in := hook.Input{Integration: hi, Context: j.ctx, Config: j.sub.Config, OAuth: d.opts.OAuth, Test: j.test, Mode: hbs.Loose}
+	in := hook.Input{Integration: hi, Context: j.ctx, Event: j.event, Config: j.sub.Config, OAuth: d.opts.OAuth, Test: j.test, Mode: hbs.Loose}
 	if j.entry != nil && d.opts.Entry != nil && hi.Hook.UseStandardWebhookPayload {
 		in.Entry = d.opts.Entry(*j.entry)
 	}
