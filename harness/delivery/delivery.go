@@ -107,6 +107,7 @@ type job struct {
 	entry   *platform.AuditEntry // nil for a test event
 	ctx     *hook.Context
 	event   map[string]any // ctx.Map(), built once for every subscription of one change; read only
+	escaped map[string]any // hbs.JSONEscape(event), likewise
 	test    bool
 	reply   chan api.Delivery // a test event's caller waits on it
 	offered time.Time
@@ -274,7 +275,7 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 	for i := range entries {
 		e := &entries[i]
 		var ctx *hook.Context
-		var event map[string]any
+		var event, escaped map[string]any
 		var ev policy.Event
 		for _, s := range live {
 			if e.Seq <= s.CreatedSeq {
@@ -283,12 +284,13 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 			if ctx == nil {
 				ctx = Context(*e, d.p, d.opts.BaseURL)
 				event = ctx.Map()
+				escaped = hbs.JSONEscape(event).(map[string]any)
 				ev = ctx.PolicyEvent()
 			}
 			if !policy.Allows(s.Statements, ev).Allowed {
 				continue
 			}
-			d.enqueue(job{sub: s, entry: e, ctx: ctx, event: event, offered: now})
+			d.enqueue(job{sub: s, entry: e, ctx: ctx, event: event, escaped: escaped, offered: now})
 		}
 	}
 }
@@ -300,13 +302,14 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 func (d *Deliverer) Offer(c *hook.Context) int {
 	ev := c.PolicyEvent()
 	event := c.Map() // shared, read only, by every subscription's render
+	escaped := hbs.JSONEscape(event).(map[string]any)
 	n := 0
 	now := d.opts.Now()
 	for _, s := range d.p.AllSubscriptions() {
 		if !s.On || d.ints[s.IntegrationKey] == nil || !policy.Allows(s.Statements, ev).Allowed {
 			continue
 		}
-		if d.enqueue(job{sub: s, ctx: c, event: event, offered: now}) {
+		if d.enqueue(job{sub: s, ctx: c, event: event, escaped: escaped, offered: now}) {
 			n++
 		}
 	}
@@ -447,7 +450,7 @@ func (d *Deliverer) deliver(j job) api.Delivery {
 	rec := d.newRecordLocked(j)
 	d.mu.Unlock()
 	hi := d.ints[j.sub.IntegrationKey]
-	in := hook.Input{Integration: hi, Context: j.ctx, Event: j.event, Config: j.sub.Config, OAuth: d.opts.OAuth, Test: j.test, Mode: hbs.Loose}
+	in := hook.Input{Integration: hi, Context: j.ctx, Event: j.event, EscapedEvent: j.escaped, Config: j.sub.Config, OAuth: d.opts.OAuth, Test: j.test, Mode: hbs.Loose}
 	if j.entry != nil && d.opts.Entry != nil && hi.Hook.UseStandardWebhookPayload {
 		in.Entry = d.opts.Entry(*j.entry)
 	}
