@@ -106,11 +106,28 @@ type job struct {
 	sub     platform.Subscription
 	entry   *platform.AuditEntry // nil for a test event
 	ctx     *hook.Context
-	event   map[string]any // ctx.Map(), built once for every subscription of one change; read only
-	escaped map[string]any // hbs.JSONEscape(event), likewise
+	prep    *prepared // the change's template values, shared by its subscriptions
 	test    bool
 	reply   chan api.Delivery // a test event's caller waits on it
 	offered time.Time
+}
+
+// prepared holds what every subscription's render of one change reads:
+// the event map and its JSON escape, built by the first delivery that
+// needs them, so that a change whose deliveries are dropped or wait on a
+// dead endpoint costs nothing more. They are read, never changed.
+type prepared struct {
+	ctx            *hook.Context
+	once           sync.Once
+	event, escaped map[string]any
+}
+
+func (p *prepared) values() (map[string]any, map[string]any) {
+	p.once.Do(func() {
+		p.event = p.ctx.Map()
+		p.escaped = hbs.JSONEscape(p.event).(map[string]any)
+	})
+	return p.event, p.escaped
 }
 
 // New returns a Deliverer for p, not yet reading the feed (see Start).
@@ -275,7 +292,7 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 	for i := range entries {
 		e := &entries[i]
 		var ctx *hook.Context
-		var event, escaped map[string]any
+		var prep *prepared
 		var ev policy.Event
 		for _, s := range live {
 			if e.Seq <= s.CreatedSeq {
@@ -283,14 +300,13 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 			}
 			if ctx == nil {
 				ctx = Context(*e, d.p, d.opts.BaseURL)
-				event = ctx.Map()
-				escaped = hbs.JSONEscape(event).(map[string]any)
+				prep = &prepared{ctx: ctx}
 				ev = ctx.PolicyEvent()
 			}
 			if !policy.Allows(s.Statements, ev).Allowed {
 				continue
 			}
-			d.enqueue(job{sub: s, entry: e, ctx: ctx, event: event, escaped: escaped, offered: now})
+			d.enqueue(job{sub: s, entry: e, ctx: ctx, prep: prep, offered: now})
 		}
 	}
 }
@@ -301,15 +317,14 @@ func (d *Deliverer) offer(entries []platform.AuditEntry) {
 // it, as a change would be. It returns how many deliveries it queued.
 func (d *Deliverer) Offer(c *hook.Context) int {
 	ev := c.PolicyEvent()
-	event := c.Map() // shared, read only, by every subscription's render
-	escaped := hbs.JSONEscape(event).(map[string]any)
+	prep := &prepared{ctx: c}
 	n := 0
 	now := d.opts.Now()
 	for _, s := range d.p.AllSubscriptions() {
 		if !s.On || d.ints[s.IntegrationKey] == nil || !policy.Allows(s.Statements, ev).Allowed {
 			continue
 		}
-		if d.enqueue(job{sub: s, ctx: c, event: event, escaped: escaped, offered: now}) {
+		if d.enqueue(job{sub: s, ctx: c, prep: prep, offered: now}) {
 			n++
 		}
 	}
@@ -450,7 +465,10 @@ func (d *Deliverer) deliver(j job) api.Delivery {
 	rec := d.newRecordLocked(j)
 	d.mu.Unlock()
 	hi := d.ints[j.sub.IntegrationKey]
-	in := hook.Input{Integration: hi, Context: j.ctx, Event: j.event, EscapedEvent: j.escaped, Config: j.sub.Config, OAuth: d.opts.OAuth, Test: j.test, Mode: hbs.Loose}
+	in := hook.Input{Integration: hi, Context: j.ctx, Config: j.sub.Config, OAuth: d.opts.OAuth, Test: j.test, Mode: hbs.Loose}
+	if j.prep != nil {
+		in.Event, in.EscapedEvent = j.prep.values()
+	}
 	if j.entry != nil && d.opts.Entry != nil && hi.Hook.UseStandardWebhookPayload {
 		in.Entry = d.opts.Entry(*j.entry)
 	}
