@@ -14,7 +14,9 @@ func TestServeDeliveryFlags(t *testing.T) {
 		err    string
 		check  func(server.Options) bool
 	}{
-		{"", false, "", func(o server.Options) bool { return o.Delivery.DeliverTo == "" && !o.Delivery.AllowRemote && !o.DeliverToSink }},
+		{"", false, "", func(o server.Options) bool {
+			return o.Delivery.DeliverTo == "" && !o.Delivery.AllowRemote && !o.DeliverToSink
+		}},
 		{"", true, "", func(o server.Options) bool { return o.Delivery.AllowRemote }},
 		{"sink", false, "", func(o server.Options) bool { return o.DeliverToSink && o.Delivery.DeliverTo == "" }},
 		{"http://127.0.0.1:8788", false, "", func(o server.Options) bool { return o.Delivery.DeliverTo == "http://127.0.0.1:8788" }},
