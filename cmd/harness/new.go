@@ -43,6 +43,11 @@ arrays; action: one action per batch, the default being arrays), two cohort
 payloads (fixtures/KEY/cohort-add.json, cohort-remove.json) built at the
 parser's pointers, and a feature that sends them to the segment endpoint.
 
+With --capability hook it scaffolds an outbound hook instead: a manifest with
+an endpoint URL, a secret token and a signing secret, JSON templates for flag
+events, other events and the test connection, a golden body and a feature
+that subscribes, changes a flag and checks what the endpoint received.
+
 Then replace the placeholder links and e-mail in the manifest, record real
 alerts with "harness serve --record fixtures", and run "harness check".
 
@@ -53,6 +58,7 @@ Examples:
       --test-regexp '^\[Test\] '
   harness new acme-alerts --root ../my-integrations
   harness new acme-cohorts --capability segments --style boolean
+  harness new acme-events --capability hook
 
 Flags:
 `
@@ -64,7 +70,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	parser := fs.String("parser", "eventName=/eventName,value=/value,url=/url", "JSON pointers: eventName=/p,value=/p,url=/p")
 	testRE := fs.String("test-regexp", "", "testEventNameRegexp (default: the schema's)")
 	root := fs.String("root", ".", "integration repository to write into")
-	capability := fs.String("capability", "trigger", "what to scaffold: trigger or segments")
+	capability := fs.String("capability", "trigger", `what to scaffold: "trigger", "hook" (an outbound change-history hook) or "segments" (a synced segment)`)
 	style := fs.String("style", "arrays", "with --capability segments: boolean, arrays or action")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
@@ -87,12 +93,12 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var files []scaffold.File
 	var err error
 	switch *capability {
-	case "trigger":
+	case "trigger", "hook":
 		if fs.Changed("style") {
 			fmt.Fprintf(stderr, "harness new: --style applies to --capability segments only\n")
 			return exitUsage
 		}
-		files, err = scaffold.Build(opts)
+		files, err = scaffold.BuildFor(*capability, opts)
 	case "segments", "syncedSegment":
 		if fs.Changed("parser") || fs.Changed("test-regexp") {
 			fmt.Fprintf(stderr, "harness new: --parser and --test-regexp apply to triggers; a segments scaffold takes --style\n")
@@ -100,7 +106,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		files, err = scaffold.BuildSegments(scaffold.SegmentOptions{Key: fs.Arg(0), Name: *name, Style: segment.Style(*style)})
 	default:
-		fmt.Fprintf(stderr, "harness new: --capability %q: use trigger or segments\n", *capability)
+		fmt.Fprintf(stderr, "harness new: --capability %q: use trigger, hook or segments\n", *capability)
 		return exitUsage
 	}
 	if err != nil {
@@ -113,6 +119,16 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, f := range files {
 		fmt.Fprintf(stdout, "created %s\n", filepath.Join(*root, filepath.FromSlash(f.Path)))
+	}
+	if *capability == scaffold.CapabilityHook {
+		fmt.Fprintf(stdout, `
+Next:
+  1. edit integrations/%[1]s/manifest.json (links, supportEmail, icons) and the
+     templates under integrations/%[1]s/templates to what your endpoint expects;
+  2. see a rendered request: harness preview %[1]s --root %[2]s;
+  3. harness check --root %[2]s
+`, opts.Key, *root)
+		return exitOK
 	}
 	fmt.Fprintf(stdout, `
 Next:

@@ -82,6 +82,11 @@ Examples:
   # reachable from other machines (say, a vendor's cloud via a tunnel)
   HARNESS_API_TOKEN=s3cret harness serve --addr 0.0.0.0:8787
 
+  # outbound hooks: subscribe, then read what would have been sent
+  curl -X POST -d '{"name":"ops","config":{"url":"http://127.0.0.1:8787/_internal/sink/hook"}}' \
+       http://127.0.0.1:8787/api/v2/integrations/zapier
+  curl 'http://127.0.0.1:8787/_internal/deliveries?wait=5s'
+
   # start over between runs without restarting
   curl -X POST http://127.0.0.1:8787/_internal/reset
 
@@ -131,6 +136,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "log format: text (one readable line per event) or json")
 	open := fs.Bool("open", false, "open the live page in the desktop's browser (its URL is always printed)")
+	deliverTo := fs.String("deliver-to", "", `send every outbound hook delivery to this base URL (path and query kept), or "sink" for the fake's own /_internal/sink`)
+	allowRemote := fs.Bool("allow-remote-delivery", false, "send outbound hook deliveries to real (non-loopback) hosts; without it they are captured")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "harness serve: %v\nRun \"harness serve --help\" for usage.\n", err)
@@ -217,6 +224,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Platform:          platform.Options{RateLimit: rl, HistoryLimit: *historyLimit, OnHistoryDrop: historyDropLogger(logger, *historyLimit)},
 		SegmentMaxMembers: *maxMembers}
 	var rec *fixture.Recorder
+	if err := setDelivery(&opts, *deliverTo, *allowRemote); err != nil {
+		return usageErr("%v", err)
+	}
 	if *record != "" {
 		if rec, err = fixture.NewRecorder(*record); err != nil {
 			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)

@@ -46,6 +46,10 @@ type Input struct {
 	// the event's kind and for the standard and context payloads;
 	// RenderTemplate, RenderURL and RenderHeader need only Event.
 	Event map[string]any
+	// EscapedEvent, when set, is hbs.JSONEscape(the event), for .json and
+	// .json.hbs templates: delivery escapes one change once for all its
+	// subscriptions. It is read, never changed.
+	EscapedEvent map[string]any
 }
 
 // event is the template context's event part: Event, or Context.Map().
@@ -208,7 +212,12 @@ func renderBody(in Input, sel Selection, event map[string]any) (string, error) {
 		return "", &Error{Part: part, Err: t.Err}
 	}
 	var ctx map[string]any
-	if t.JSON() {
+	if t.JSON() && in.EscapedEvent != nil {
+		ctx = make(map[string]any, len(in.EscapedEvent)+1)
+		for k, v := range in.EscapedEvent {
+			ctx[k] = v
+		}
+	} else if t.JSON() {
 		ctx = hbs.JSONEscape(event).(map[string]any) // a copy
 	} else {
 		ctx = make(map[string]any, len(event)+1)

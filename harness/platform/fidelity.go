@@ -81,3 +81,17 @@ func FlagLink(projectKey, envKey, flagKey string) string {
 // not JSON, or JSON but not an object: the official clients decode jsonBody
 // as an object.
 var emptyJSONBody = []byte("{}")
+
+// Hook subscriptions (PLATFORM.md 8.2): the choices where the platform's
+// documents are silent.
+const (
+	// DefaultSubscriptionOn is a new subscription's "on" when the request
+	// leaves it out.
+	DefaultSubscriptionOn = true
+	// KindIntegration is the change-history kind of subscription changes.
+	KindIntegration = "integration"
+	// The access actions of subscription changes.
+	ActionCreateSubscription = "createIntegration"
+	ActionUpdateSubscription = "updateIntegration"
+	ActionDeleteSubscription = "deleteIntegration"
+)

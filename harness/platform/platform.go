@@ -18,6 +18,7 @@ import (
 
 	memdb "github.com/hashicorp/go-memdb"
 
+	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/trigger"
 )
 
@@ -32,11 +33,24 @@ type Integration struct {
 	Capabilities []string
 	// Trigger is the trigger capability, nil when there is none.
 	Trigger *trigger.Spec
+	// FormVariables are the manifest's formVariables: what a hook
+	// subscription's config is checked against.
+	FormVariables []hook.FormVariable
+	// RequiresOAuth is the manifest's requiresOAuth.
+	RequiresOAuth bool
+	// Hook is the auditLogEventsHook capability with its templates loaded,
+	// nil when there is none. It is immutable once loaded and shared by
+	// every copy: do not change it.
+	Hook *hook.Spec
 }
 
 func (i Integration) clone() Integration {
 	i.Capabilities = slices.Clone(i.Capabilities)
 	i.Trigger = i.Trigger.Clone()
+	i.FormVariables = cloneFormVariables(i.FormVariables)
+	// Hook is shared, not copied: like compiled trigger rules it is
+	// immutable once loaded, and it parses its endpoint templates once
+	// (a sync.Once inside), which a copy would lose.
 	return i
 }
 
@@ -88,6 +102,8 @@ type Platform struct {
 	limitMu sync.Mutex
 	limit   RateLimit
 	windows map[string]*window
+
+	feed feed // the change history as a feed (feed.go)
 }
 
 // New returns a platform holding the integrations and a project "default"
@@ -112,6 +128,7 @@ func New(ints []Integration, opts Options) (*Platform, error) {
 	if opts.HistoryLimit > 0 {
 		p.historyLimit = uint64(opts.HistoryLimit)
 	}
+	p.feed.init()
 	for i, in := range ints {
 		if in.Key == "" {
 			return nil, fmt.Errorf("platform: integration %d (%s) has no key: give each integration its folder name as key", i, in.File)

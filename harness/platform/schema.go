@@ -10,10 +10,14 @@ const (
 	tableAudit    = "audit"
 	tableCounts   = "flagcounts"   // flags per project, for totalCount
 	tableStats    = "triggerstats" // what executions change (triggerStats)
+	// tableSubscriptions holds hook subscriptions (subscriptions.go).
+	tableSubscriptions = "subscriptions"
 
 	indexID       = "id"
 	indexSequence = indexID // audit entries are keyed by write sequence
 	indexFlag     = "flag"  // triggers, and audit entries, of one flag
+	// indexIntegration: subscriptions of one integration.
+	indexIntegration = "integration"
 )
 
 // Every read that names a flag goes through an index, so that its cost does
@@ -43,6 +47,7 @@ func schema() *memdb.DBSchema {
 			tableTokens:   tokensTableSchema(),
 			tableSegments: segmentsTableSchema(),
 			tableMembers:  membersTableSchema(),
+			tableSubscriptions: subscriptionsTableSchema(),
 			tableAudit: {Name: tableAudit, Indexes: map[string]*memdb.IndexSchema{
 				indexID:   {Name: indexID, Unique: true, Indexer: auditSeqIndex{}},
 				indexFlag: {Name: indexFlag, Unique: true, AllowMissing: true, Indexer: auditFlagIndex{}},

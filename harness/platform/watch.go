@@ -144,7 +144,8 @@ func (p *Platform) restoreStart() {
 	if p.unwatched {
 		db = db.Snapshot()
 	}
-	old := p.db.Swap(db)
+	old := p.db.Load()
+	p.resetFeed(db) // stores db and tells the change feed's consumers
 	// Writing and removing a row in one transaction closes the watch
 	// channels of the old store and leaves no row behind.
 	txn := old.Txn(true)

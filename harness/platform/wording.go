@@ -342,3 +342,21 @@ func linkDest(link string) (string, bool) {
 }
 
 var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", `"`, "%22", "`", "%60", `\`, "%5C")
+
+// subscriptionVerbs are the verbs of subscription changes by access action.
+var subscriptionVerbs = map[string]string{
+	ActionCreateSubscription: "added",
+	ActionUpdateSubscription: "updated",
+	ActionDeleteSubscription: "removed",
+}
+
+// subscriptionWording words the creation, update or deletion of a hook
+// subscription, e.g. "added the Datadog integration Ops events".
+func subscriptionWording(action, integration, name string, on bool) wording {
+	verb := subscriptionVerbs[action] + " the " + integration + " integration"
+	desc := verb + " " + mdText(name, MaxNameChars)
+	if action != ActionDeleteSubscription && !on {
+		desc += " (off)"
+	}
+	return wording{TitleVerb: verb, Title: verb + " " + plainText(name, MaxNameChars), Description: desc}
+}

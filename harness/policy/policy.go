@@ -116,7 +116,7 @@ func anyGlob(patterns []string, s string) bool {
 
 func anyResource(patterns []string, r Resource) bool {
 	for _, p := range patterns {
-		pat, err := ParsePattern(p)
+		pat, err := parseCached(p)
 		if err == nil && pat.Match(r) {
 			return true
 		}

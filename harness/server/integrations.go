@@ -14,6 +14,7 @@ func Integrations(ms *manifest.Set) []platform.Integration {
 	out := make([]platform.Integration, 0, ms.Len())
 	for _, m := range ms.All() {
 		in := platform.Integration{Key: m.Key, Name: m.Name, File: m.File, Capabilities: capabilities(m), Trigger: m.Trigger.Clone()}
+		addHook(&in, m)
 		out = append(out, in)
 	}
 	return out

@@ -33,6 +33,14 @@ func TestIntegrationsFromManifests(t *testing.T) {
 			Trigger: &trigger.Spec{Documentation: "https://example.com/docs", Parser: trigger.Parser{EventName: "/title"}, DefaultEventName: &name}},
 	}
 	got := Integrations(set)
+	// The hook capability is carried parsed (its own tests are in
+	// harness/hook); here only whether it is there.
+	for i, g := range got {
+		if hasHook := g.Key != "bare"; (g.Hook != nil) != hasHook {
+			t.Errorf("%s: hook capability carried: %v, want %v", g.Key, g.Hook != nil, hasHook)
+		}
+		got[i].Hook = nil
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("Integrations (-want +got):\n%s", diff)
 	}

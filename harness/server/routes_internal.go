@@ -13,6 +13,8 @@ func registerInternalRoutes(r *mux.Router) {
 	})).Methods(http.MethodGet)
 	r.Handle("/_internal/reset", authed(func(s *Server, w http.ResponseWriter, r *http.Request) {
 		s.p.Reset()
+		s.dl.Reset()
+		s.sinks.reset()
 		w.WriteHeader(http.StatusNoContent)
 	})).Methods(http.MethodPost)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/flagharness/harness/harness/api"
+	"github.com/flagharness/harness/harness/delivery"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
 )
@@ -55,6 +56,11 @@ type Options struct {
 	// Platform configures the platform that Start builds (rate limit,
 	// clock); New takes a platform already built and ignores it.
 	Platform platform.Options
+	// Delivery configures outbound hook delivery (deliveries.go).
+	Delivery delivery.Options
+	// DeliverToSink sends every delivery to the server's own capture
+	// endpoint, /_internal/sink, instead of its rendered host.
+	DeliverToSink bool
 	// Wrap, when set, wraps the whole handler; tests use it to judge every
 	// exchange against the platform's OpenAPI document (internal/contract).
 	Wrap func(http.Handler) http.Handler
@@ -73,6 +79,9 @@ type Server struct {
 	url     string
 	done    chan struct{}
 	segs    segmentParsers // compiled syncedSegment capabilities, by integration key
+
+	dl    *delivery.Deliverer // outbound hook delivery (deliveries.go)
+	sinks *sinks              // the capture endpoint under /_internal/sink
 }
 
 // Start is the one wiring of a fresh platform and its server, used by
@@ -116,7 +125,7 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{})}
+	s := &Server{p: p, ms: ms, opts: opts, log: opts.Logger, done: make(chan struct{}), sinks: newSinks()}
 	s.handler = s.routes()
 	if opts.Wrap != nil {
 		s.handler = opts.Wrap(s.handler)
@@ -127,11 +136,13 @@ func New(p *platform.Platform, ms *manifest.Set, opts Options) (*Server, error) 
 			s.url = "http://harness.invalid"
 		}
 		close(s.done)
+		s.startDelivery()
 		return s, nil
 	}
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
+	s.startDelivery()
 	return s, nil
 }
 
@@ -201,6 +212,7 @@ func (s *Server) TriggerURL(t platform.Trigger) string {
 // Shutdown stops accepting connections and waits for requests in flight,
 // until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.dl.Close()
 	if s.srv == nil {
 		return nil
 	}
@@ -214,6 +226,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Close stops the listener, giving requests in flight five seconds to
 // finish; without a listener there is nothing to stop.
 func (s *Server) Close() error {
+	s.dl.Close()
 	if s.srv == nil {
 		return nil
 	}
@@ -249,7 +262,10 @@ func (s *Server) routes() http.Handler {
 func (s *Server) livePaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if p == LivePagePath || p == LiveEventsPath || strings.HasPrefix(p, LiveAssetsPath) {
+		// The event stream is a GET; a POST to the same path fires a
+		// sample event at the hook subscriptions (routes_internal.go).
+		stream := p == LiveEventsPath && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+		if p == LivePagePath || stream || strings.HasPrefix(p, LiveAssetsPath) {
 			s.opts.Live.ServeHTTP(w, r)
 			return
 		}
@@ -354,5 +370,7 @@ var sharedRouter = sync.OnceValue(func() *mux.Router {
 	registerAuditRoutes(r)
 	registerSegmentRoutes(r)
 	registerInternalRoutes(r)
+	registerSubscriptionRoutes(r)
+	registerDeliveryRoutes(r)
 	return r
 })

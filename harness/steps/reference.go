@@ -63,7 +63,7 @@ const (
 )
 
 func definitions() []def {
-	return append(triggerDefinitions(), segmentDefinitions()...)
+	return append(append(triggerDefinitions(), segmentDefinitions()...), hookDefinitions()...)
 }
 
 func triggerDefinitions() []def {

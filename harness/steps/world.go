@@ -36,6 +36,7 @@ type world struct {
 
 	setup setupMark     // the history the Given steps wrote (history.go)
 	seg   *segmentState // synced-segment steps (segments.go)
+	hooks *hookState // outbound hook subscriptions (hooks.go)
 }
 
 type triggerState struct {
@@ -73,7 +74,8 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 	}
 	ms := w.suite.manifests(w)
 	inProcess := w.suite.cfg.InProcess
-	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0", NoListener: inProcess, Wrap: w.suite.cfg.WrapServer})
+	srv, err := server.Start(ms, server.Options{Addr: "127.0.0.1:0", NoListener: inProcess, Wrap: w.suite.cfg.WrapServer,
+		DeliverToSink: true})
 	if err != nil {
 		return ctx, fmt.Errorf("starting the fake platform: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 // the document's rules derive the ones it must refuse.
 type validRequest struct {
 	op, method, path string
-	body             map[string]any
+	body             any // a JSON object, or an array for a JSON Patch
 }
 
 const triggers = "/api/v2/flags/default/checkout/triggers/production"
@@ -77,11 +77,12 @@ func TestRequestsTheDocumentRejects(t *testing.T) {
 		"add": []map[string]any{{"id": "u1"}}})
 	f.must(201, "POST", "/api/v2/segments/default/production", map[string]any{"key": "beta", "name": "Beta"})
 
-	reqs := validRequests(tr.ID)
+	reqs := append(validRequests(tr.ID), subscriptionRequests(f)...)
 	listed := map[string]bool{}
 	for _, v := range reqs {
 		listed[v.op] = true
 	}
+	listed["updateSubscription"] = true // a bare array: TestSubscriptionPatchesTheDocumentRejects
 	for _, o := range probeCoverage(t).Implemented {
 		if !listed[o.ID] {
 			t.Errorf("expected a valid request for the implemented operation %s, but validRequests has none", o.ID)

@@ -26,7 +26,19 @@ var Extras = []Extra{
 	{"GET", "/_internal/deliveries", "README, harness serve", "outbound deliveries the fake recorded"},
 	{"PUT", "/_internal/environments/{projectKey}/{environmentKey}/client-side-id", "README, harness serve (Synced segments)", "gives an environment the client-side ID partner payloads carry"},
 	{"POST", "/_internal/tokens", "README, harness serve (Synced segments)", "makes the fake know an access token with a role or actions"},
+	{"POST", "/_internal/events", "README, harness serve", "fires a sample-context event at the hook subscriptions"},
+	{"GET", "/_internal/sink", "README, harness serve", "the requests the built-in capture endpoint got"},
+	{"DELETE", "/_internal/sink", "README, harness serve", "forgets the captured requests"},
+	{"POST", "/_internal/sink/{path...}", "README, harness serve", "the built-in capture endpoint: hook deliveries to the fake itself"},
+	{"PUT", "/_internal/sink/{path...}", "README, harness serve", "the built-in capture endpoint (a hook whose method is PUT)"},
+	{"PATCH", "/_internal/sink/{path...}", "README, harness serve", "the built-in capture endpoint (a hook whose method is PATCH)"},
 }
+
+// ChosenStatus reports a route that answers with a status its caller chose:
+// the capture endpoint plays a failing receiver (/_internal/sink/status/503/...)
+// so that hook delivery can be tried against one; its 5xx are not the
+// fake's own failures.
+func (e *Extra) ChosenStatus() bool { return strings.HasPrefix(e.Path, "/_internal/sink/") }
 
 // matchExtra finds the Extra for a method and path, or nil.
 func matchExtra(method, path string) *Extra {
@@ -41,6 +53,11 @@ func matchExtra(method, path string) *Extra {
 
 func matchTemplate(tmpl, path string) bool {
 	ts, ps := strings.Split(tmpl, "/"), strings.Split(path, "/")
+	// A last segment "{name...}" matches one or more segments (the capture
+	// endpoint takes any path under it).
+	if last := ts[len(ts)-1]; strings.HasSuffix(last, "...}") && len(ps) >= len(ts) {
+		ps = append(ps[:len(ts)-1], strings.Join(ps[len(ts)-1:], "/"))
+	}
 	if len(ts) != len(ps) {
 		return false
 	}

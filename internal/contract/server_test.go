@@ -17,6 +17,7 @@ import (
 const token = "api-contract-test"
 
 var manifests = map[string]string{
+	"relay": relayManifest,
 	"generic-trigger": `{"name": "Generic", "capabilities": {"trigger": {
 		"documentation": "https://example.com/docs",
 		"parser": {"eventName": "/eventName", "value": "/value", "url": "/url"}}}}`,
@@ -37,7 +38,9 @@ type fake struct {
 func startFake(t *testing.T) *fake {
 	t.Helper()
 	c := contract.Load(t)
-	s := servertest.Start(t, servertest.Manifests(t, manifests), server.Options{APIToken: token})
+	set := servertest.Manifests(t, manifests)
+	withHookTemplates(t, set)
+	s := servertest.Start(t, set, server.Options{APIToken: token})
 	hs := httptest.NewServer(c.Handler(t, s.Handler()))
 	t.Cleanup(hs.Close)
 	return &fake{t: t, c: c, srv: s, url: hs.URL}
@@ -193,6 +196,8 @@ func exerciseAll(f *fake) {
 	f.must(404, "DELETE", base+"/"+tr.ID, nil)
 	f.must(204, "DELETE", "/api/v2/flags/default/other", nil)
 	f.must(404, "DELETE", "/api/v2/flags/default/other", nil)
+
+	exerciseHooks(f)
 
 	f.must(200, "GET", "/api/v2/integration-manifests", nil)
 	f.must(200, "GET", "/api/v2/integration-manifests/generic-trigger", nil)
