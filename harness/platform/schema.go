@@ -44,9 +44,9 @@ func schema() *memdb.DBSchema {
 			tableCounts: {Name: tableCounts, Indexes: map[string]*memdb.IndexSchema{
 				indexID: {Name: indexID, Unique: true, Indexer: countKeyIndex},
 			}},
-			tableTokens:   tokensTableSchema(),
-			tableSegments: segmentsTableSchema(),
-			tableMembers:  membersTableSchema(),
+			tableTokens:        tokensTableSchema(),
+			tableSegments:      segmentsTableSchema(),
+			tableMembers:       membersTableSchema(),
 			tableSubscriptions: subscriptionsTableSchema(),
 			tableAudit: {Name: tableAudit, Indexes: map[string]*memdb.IndexSchema{
 				indexID:   {Name: indexID, Unique: true, Indexer: auditSeqIndex{}},

@@ -36,7 +36,7 @@ type world struct {
 
 	setup setupMark     // the history the Given steps wrote (history.go)
 	seg   *segmentState // synced-segment steps (segments.go)
-	hooks *hookState // outbound hook subscriptions (hooks.go)
+	hooks *hookState    // outbound hook subscriptions (hooks.go)
 }
 
 type triggerState struct {
