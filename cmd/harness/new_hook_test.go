@@ -51,8 +51,8 @@ func TestNewHookPassesCheck(t *testing.T) {
 
 func TestNewRefusesAnUnknownCapability(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"new", "acme", "--capability", "segments", "--root", t.TempDir()}, &out, &errOut)
-	if code != exitUsage || !strings.Contains(errOut.String(), `--capability "segments"`) {
+	code := run(context.Background(), []string{"new", "acme", "--capability", "webhooks", "--root", t.TempDir()}, &out, &errOut)
+	if code != exitUsage || !strings.Contains(errOut.String(), `--capability "webhooks"`) {
 		t.Errorf("want a usage error naming --capability, got exit %d: %s", code, errOut.String())
 	}
 }
