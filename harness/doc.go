@@ -21,7 +21,8 @@
 // The domain:
 //
 //   - platform: the fake flag platform's state in go-memdb: projects,
-//     environments, flags, triggers and the change history. Every change and
+//     environments, flags, triggers, synced segments and their members,
+//     access tokens, hook subscriptions and the change history. Every change and
 //     its history entry are one write transaction. It takes plain
 //     platform.Integration values and never imports the validator or HTTP.
 //     wording.go writes the words of every history entry; fidelity.go holds
@@ -47,6 +48,11 @@
 //     fake.
 //   - scaffold: writes what `harness new` creates.
 //   - sink: a capturing endpoint for outbound hook requests (`harness sink`).
+//   - delivery: sends each change-history entry to the hook subscriptions
+//     whose policy admits it (render with hook, sign, send, retry once,
+//     record), one queue per subscription, never inside a write transaction.
+//   - live: the live page of `harness serve` (embedded files) and its
+//     Server-Sent Events, fed by the store's watch channels.
 //   - steps: the godog step library and the scenario runner behind
 //     `harness test` and `harness check`: manifests, a server per scenario
 //     (on a port, or in-process with Config.InProcess) and a client.
@@ -71,6 +77,20 @@
 //     what happened) and tells an observer, such as the recorder of
 //     `serve --record`, through Options.OnTrigger.
 //
+// # After the commit
+//
+// The platform calls out to nothing. Whatever follows its changes reads them
+// after the commit: delivery through platform.ChangesAfter, the live page
+// through platform.Watch, both waking on go-memdb watch channels. A slow
+// partner endpoint or a browser tab that stopped reading has a bounded
+// queue and is dropped or marked failed; it never slows a trigger call.
+// The synced-segment endpoint (server/segment_targets.go) follows the same
+// shape as a trigger: segment.Parse reads the body with the manifest's
+// pointers, and platform.SyncSegments applies it in one transaction.
+//
+// Tests judge every exchange with the fake against the platform's OpenAPI
+// document (internal/contract).
+//
 // # Where the chosen behaviours live
 //
 // PLATFORM.md marks each behaviour documented or chosen. The chosen ones,
@@ -79,5 +99,8 @@
 // the rate limiter in platform/triggers.go, server/errors.go (status and code
 // mapping), server/middleware.go (body limit), server/wire.go (token
 // obscuring), api.TriggerResult (the trigger response body), trigger
-// (parsing a vendor body) and segment (parse.go, response.go).
+// (parsing a vendor body), segment (parse.go, response.go),
+// platform/fidelity_segments.go, and for hooks the hook and delivery
+// packages (rendering, signature, retries) and internal/contract/tolerate.go
+// (where the fake is knowingly looser than the OpenAPI document).
 package harness
