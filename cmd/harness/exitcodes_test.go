@@ -70,6 +70,7 @@ func TestExitCodeTable(t *testing.T) {
 		{[]string{"version"}, exitOK, "harness "},
 		{[]string{"version", "x"}, exitUsage, ""},
 		{[]string{"bogus"}, exitUsage, "unknown command"},
+		{[]string{"valdate"}, exitUsage, `unknown command "valdate": did you mean "validate"?`},
 		{[]string{"--help"}, exitOK, "Exit codes (the same for every command)"},
 	}
 	for _, tt := range tests {

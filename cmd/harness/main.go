@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 // Exit codes shared by every subcommand, so CI can tell a failed check from a
@@ -44,10 +46,10 @@ func commands() []command {
 	return []command{
 		{"check", "validate, then run the scenarios: the CI gate in one command", runCheck},
 		{"validate", "check integration manifests against the schema and the framework's rules", runValidate},
-		{"serve", "run the fake flag platform with real trigger endpoints", runServe},
+		{"serve", "run the fake flag platform: REST API, trigger and segment endpoints, hook delivery, live page", runServe},
 		{"test", "run Gherkin scenarios that replay vendor payloads against the fake platform", runTest},
 		{"replay", "send recorded fixtures to a trigger URL, or dry-run them through a parser", runReplay},
-		{"new", "scaffold a new trigger integration with fixtures and a feature", runNew},
+		{"new", "scaffold an integration (trigger, hook or synced segment) with fixtures and a feature", runNew},
 		{"load", "drive a running fake platform with concurrent trigger traffic and verify it", runLoad},
 		{"preview", "show the request an outbound hook would send for a change, without sending it", runPreview},
 		{"sink", "receive and print outbound hook requests, checking their signature", runSink},
@@ -77,6 +79,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
+	}
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if near := suggest.Closest(args[0], names); near != "" {
+		fmt.Fprintf(stderr, "harness: unknown command %q: did you mean %q?\nRun \"harness --help\" for the commands.\n", args[0], near)
+		return exitUsage
 	}
 	fmt.Fprintf(stderr, "harness: unknown command %q\n\n", args[0])
 	usage(stderr)

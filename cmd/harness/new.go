@@ -15,6 +15,7 @@ import (
 const newHelp = `Usage:
   harness new KEY [--name NAME] [--parser eventName=/p,value=/p,url=/p]
                   [--test-regexp RE] [--root DIR]
+  harness new KEY --capability hook [--name NAME] [--root DIR]
   harness new KEY --capability segments [--style boolean|arrays|action]
                   [--name NAME] [--root DIR]
 

@@ -19,6 +19,7 @@ import (
 	"github.com/flagharness/harness/harness/hbs"
 	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/policy"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const previewHelp = `Usage:
@@ -151,7 +152,17 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	in, err := hook.Load(*root, key)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return usageErr("no integration %q: %s does not exist", key, filepath.Join(*root, "integrations", key, "manifest.json"))
+			hint := ""
+			if entries, err := os.ReadDir(filepath.Join(*root, "integrations")); err == nil {
+				var keys []string
+				for _, e := range entries {
+					keys = append(keys, e.Name())
+				}
+				if near := suggest.Closest(key, keys); near != "" {
+					hint = fmt.Sprintf(": did you mean %q?", near)
+				}
+			}
+			return usageErr("no integration %q: %s does not exist%s", key, filepath.Join(*root, "integrations", key, "manifest.json"), hint)
 		}
 		return usageErr("%v", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	gherkin "github.com/cucumber/gherkin/go/v42"
 	messages "github.com/cucumber/messages/go/v34"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 // undefinedStep is a step line of a feature that no definition matches.
@@ -112,7 +113,7 @@ func (s *Suite) closest(text string, n int) []compiledDef {
 	}
 	var all []scored
 	for _, d := range s.defs {
-		all = append(all, scored{d, editDistance(want, shape(d.Example))})
+		all = append(all, scored{d, suggest.Distance(want, shape(d.Example))})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].d2 < all[j].d2 })
 	var out []compiledDef
@@ -124,25 +125,4 @@ func (s *Suite) closest(text string, n int) []compiledDef {
 		out = append(out, sc.d)
 	}
 	return out
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
