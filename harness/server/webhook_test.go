@@ -277,6 +277,7 @@ func TestRecentBodiesKeepsNewest(t *testing.T) {
 }
 
 func TestConcurrentTriggerCallsFlipOnce(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	ts := mustServer(t, Options{})
 	ts.flag("f", true)
 	tr := ts.trigger("f", "generic-trigger", "turnFlagOff")
