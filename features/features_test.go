@@ -71,6 +71,7 @@ func run(t *testing.T, o steps.RunOptions) *steps.Result {
 // TestExampleFeatures runs the features of this repository's own
 // integrations: every feature not tagged @corpus must run and pass.
 func TestExampleFeatures(t *testing.T) {
+	t.Parallel() // its own godog run and servers; the two long runs overlap
 	root := moduleRoot(t)
 	res := run(t, steps.RunOptions{
 		Root:        root,
@@ -89,6 +90,7 @@ func TestExampleFeatures(t *testing.T) {
 // --fixtures fixtures`: the seven trigger integrations of the framework,
 // with this repository's features and fixtures.
 func TestCorpusFeatures(t *testing.T) {
+	t.Parallel() // its own godog run and servers; the two long runs overlap
 	root := moduleRoot(t)
 	corpus := corpusDir(t)
 	res := run(t, steps.RunOptions{

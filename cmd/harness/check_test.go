@@ -15,6 +15,7 @@ import (
 // TestCheckPassesOnThisRepository is the promise the README makes first:
 // `harness check --root .` passes on the repository as checked in.
 func TestCheckPassesOnThisRepository(t *testing.T) {
+	t.Parallel() // no Setenv; overlaps with the other long runs once the serial tests are done
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"check", "--root", filepath.Join("..", "..")}, &out, &errOut)
 	if code != exitOK {

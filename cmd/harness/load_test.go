@@ -50,6 +50,7 @@ func TestLoadCommandUsage(t *testing.T) {
 }
 
 func TestLoadCommandAgainstAServer(t *testing.T) {
+	t.Parallel() // no Setenv; overlaps with the other long runs once the serial tests are done
 	set := servertest.Manifests(t, map[string]string{"generic-trigger": servertest.GenericManifest})
 	s := servertest.Start(t, set, server.Options{APIToken: "load-test-token"})
 

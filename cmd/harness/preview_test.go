@@ -165,6 +165,7 @@ func TestPreviewUsage(t *testing.T) {
 // renders, says it makes no outbound requests, or each failing render has a
 // reason; none is skipped.
 func TestPreviewAllCorpus(t *testing.T) {
+	t.Parallel() // no Setenv; overlaps with the other long runs once the serial tests are done
 	root := corpustest.Dir(t)
 	entries, err := os.ReadDir(filepath.Join(root, "integrations"))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // TestNewSegmentsPassesCheck scaffolds each style and runs harness check on
 // it: the feature sends the generated payloads to the segment endpoint.
 func TestNewSegmentsPassesCheck(t *testing.T) {
+	t.Parallel() // no Setenv; overlaps with the other long runs once the serial tests are done
 	for _, style := range []string{"boolean", "arrays", "action"} {
 		t.Run(style, func(t *testing.T) {
 			root := scaffoldRepo(t, "acme-cohorts", "--capability", "segments", "--style", style)

@@ -28,6 +28,7 @@ func runValidateArgs(args ...string) (code int, stdout, stderr string) {
 // TestValidateCorpus is the CI gate on parity: all 129 corpus manifests pass
 // through the command, in text and in JSON.
 func TestValidateCorpus(t *testing.T) {
+	t.Parallel() // no Setenv; overlaps with the other long runs once the serial tests are done
 	root := validateCorpusDir(t)
 	t.Run("text", func(t *testing.T) {
 		code, out, errOut := runValidateArgs("--root", root)

@@ -28,6 +28,7 @@ func mustPlatformServer(tb testing.TB, token string) *server.Server {
 func TestRunFindsNothingLostOnAHealthyPlatform(t *testing.T) {
 	for _, integration := range []string{"generic-trigger", "datadog"} {
 		t.Run(integration, func(t *testing.T) {
+			t.Parallel() // each run has its own server; the two overlap
 			s := mustPlatformServer(t, "s3cret-token")
 			rep, err := Run(context.Background(), Config{
 				BaseURL: s.URL(), APIToken: "s3cret-token", IntegrationKey: integration,

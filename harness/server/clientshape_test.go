@@ -284,6 +284,7 @@ var hex24 = regexp.MustCompile(`^[0-9a-f]{24}$`)
 // harness serves through a flag's life, its trigger's life and the change
 // history, and checks each answer against the client model it decodes into.
 func TestAnswersCarryClientRequiredProperties(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	ts := mustServer(t, Options{})
 	const semantic = "application/json; domain-model=launchdarkly.semanticpatch"
 

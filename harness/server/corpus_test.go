@@ -60,6 +60,7 @@ var vendorTestNotifications = map[string]map[string]any{
 }
 
 func TestCorpusTriggerManifests(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	dir := corpusDir(t)
 	ms, _, err := manifest.LoadDir(dir)
 	if err != nil {

@@ -65,6 +65,7 @@ func validConfig(fvs []hook.FormVariable) (map[string]any, map[string]string) {
 // parses, a signature that verifies over the bytes received. A delivery
 // that cannot render must say why; nothing is skipped silently.
 func TestCorpusHookProof(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	corpus := corpustest.Dir(t)
 	ms, _, err := manifest.LoadDir(corpus)
 	if err != nil {

@@ -136,6 +136,7 @@ var hostileBodies = []struct {
 // (answered 200, nothing counted, state unchanged) and to an enabled one
 // (answered 200, counted once, the flag turned off, exactly one entry).
 func TestHostileTriggerBodies(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	for _, tt := range hostileBodies {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newHostileFixture(t, Options{})
@@ -318,6 +319,7 @@ func readableJSON[T any](tb testing.TB, r resp) T {
 func lastSegment(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }
 
 func TestHostileRequests(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	rows := hostileRequests(newHostileFixture(t, Options{}))
 	for i, tt := range rows {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 // every route: each answer must be below 500, and an error must be the
 // platform's envelope.
 func TestNothingAClientSendsYields5xx(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	ts := mustServer(t, Options{})
 	ts.flag("f", true)
 	tr := ts.trigger("f", "generic-trigger", "turnFlagOff")

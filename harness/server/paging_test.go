@@ -39,6 +39,7 @@ func (ts *testServer) pageAll(path string) []api.AuditEntry {
 // entry must then be reached exactly once by following _links.next, newest
 // first, and dates must never grow down the list.
 func TestAuditPagingUnderConcurrentTriggers(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	frozen := time.UnixMilli(1_800_000_000_000)
 	ts := mustServer(t, Options{Platform: platform.Options{Now: func() time.Time { return frozen }}})
 	ts.flag("f", false)

@@ -43,6 +43,7 @@ func randomBits(tb testing.TB, tok string) []byte {
 // token's shape, that none repeats, and that each of the 122 random bits is
 // set about half the time, which a time-, counter- or id-derived token fails.
 func TestTriggerTokensAreRandomV4UUIDs(t *testing.T) {
+	t.Parallel() // its own server; runs beside the other heavy tests once the serial ones are done
 	ts := mustServer(t, Options{})
 	ts.flag("f", true)
 	const n = 2000

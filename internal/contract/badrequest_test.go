@@ -64,6 +64,7 @@ func (f *fake) state() string {
 // a wrong type, a value outside an enum) gets 400 with the error envelope
 // and changes nothing.
 func TestRequestsTheDocumentRejects(t *testing.T) {
+	t.Parallel() // shares the one loaded document, which is read-only
 	f := startFake(t)
 	f.must(201, "POST", "/api/v2/flags/default", map[string]any{"key": "checkout", "name": "Checkout"})
 	var tr struct {

@@ -29,6 +29,7 @@ func exchange(method, path, reqBody string, status int, ctype, body string) Exch
 // The checker must catch each kind of misfit, and name the operation, the
 // place and the rule; and it must pass what fits.
 func TestCheck(t *testing.T) {
+	t.Parallel() // shares the one loaded document, which is read-only
 	c := Load(t)
 	type want struct{ op, side, where, rule string }
 	for _, tc := range []struct {

@@ -229,6 +229,7 @@ func exerciseAll(f *fake) {
 // TestFakeAgainstDocument sends every operation the fake implements through
 // the contract's middleware; any misfit fails it.
 func TestFakeAgainstDocument(t *testing.T) {
+	t.Parallel() // shares the one loaded document, which is read-only
 	f := startFake(t)
 	exerciseAll(f)
 	for _, line := range f.c.NotInDocument() {
