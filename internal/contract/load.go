@@ -102,7 +102,11 @@ func loadOnce() {
 func LoadFile(path string) (*Contract, error) {
 	start := time.Now()
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(path)
+	data, err := prunedDocument(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: the platform's OpenAPI document does not load: %w", path, err)
+	}
+	doc, err := loader.LoadFromData(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: the platform's OpenAPI document does not load: %w", path, err)
 	}
