@@ -136,22 +136,16 @@ func hookManifestJSON(key, name string) ([]byte, error) {
 // map keys, which would put capabilities first).
 func orderedHookManifest(doc map[string]any) any {
 	type ordered struct {
-		Name          string           `json:"name"`
-		Version       string           `json:"version"`
-		Overview      string           `json:"overview"`
-		Description   string           `json:"description"`
-		Author        string           `json:"author"`
-		SupportEmail  string           `json:"supportEmail"`
-		Links         manifestLinks    `json:"links"`
-		Categories    []string         `json:"categories"`
-		Icons         manifestIcons    `json:"icons"`
+		manifestHead
 		FormVariables []map[string]any `json:"formVariables"`
 		Capabilities  map[string]any   `json:"capabilities"`
 	}
 	return ordered{
-		Name: doc["name"].(string), Version: doc["version"].(string), Overview: doc["overview"].(string),
-		Description: doc["description"].(string), Author: doc["author"].(string), SupportEmail: doc["supportEmail"].(string),
-		Links: doc["links"].(manifestLinks), Categories: doc["categories"].([]string), Icons: doc["icons"].(manifestIcons),
+		manifestHead: manifestHead{
+			Name: doc["name"].(string), Version: doc["version"].(string), Overview: doc["overview"].(string),
+			Description: doc["description"].(string), Author: doc["author"].(string), SupportEmail: doc["supportEmail"].(string),
+			Links: doc["links"].(manifestLinks), Categories: doc["categories"].([]string), Icons: doc["icons"].(manifestIcons),
+		},
 		FormVariables: doc["formVariables"].([]map[string]any), Capabilities: doc["capabilities"].(map[string]any),
 	}
 }

@@ -4,9 +4,10 @@ import (
 	"github.com/flagharness/harness/harness/manifest"
 )
 
-// manifestDoc fixes the key order of the generated manifest to the
-// order the framework's own manifests use.
-type manifestDoc struct {
+// manifestHead is what every scaffolded manifest starts with, whatever its
+// capability; encoding/json writes an embedded struct's fields in place, so
+// the key order stays the framework's.
+type manifestHead struct {
 	Name         string        `json:"name"`
 	Version      string        `json:"version"`
 	Overview     string        `json:"overview"`
@@ -16,6 +17,12 @@ type manifestDoc struct {
 	Links        manifestLinks `json:"links"`
 	Categories   []string      `json:"categories"`
 	Icons        manifestIcons `json:"icons"`
+}
+
+// manifestDoc fixes the key order of the generated manifest to the
+// order the framework's own manifests use.
+type manifestDoc struct {
+	manifestHead
 	Capabilities struct {
 		Trigger *manifest.Trigger `json:"trigger"`
 	} `json:"capabilities"`
@@ -36,7 +43,7 @@ func manifestJSON(key, name string, tr *manifest.Trigger) ([]byte, error) {
 	if len([]rune(overview)) > 100 {
 		overview = "Turn flags on or off when an alert fires."
 	}
-	m := manifestDoc{
+	m := manifestDoc{manifestHead: manifestHead{
 		Name:         name,
 		Version:      "0.1.0",
 		Overview:     overview,
@@ -46,7 +53,7 @@ func manifestJSON(key, name string, tr *manifest.Trigger) ([]byte, error) {
 		Links:        manifestLinks{Site: "https://example.com", PrivacyPolicy: "https://example.com/privacy"},
 		Categories:   []string{"monitoring"},
 		Icons:        manifestIcons{Square: "assets/images/square.svg", Horizontal: "assets/images/horizontal.svg"},
-	}
+	}}
 	m.Capabilities.Trigger = tr
 	b, err := encodeJSON(m)
 	if err != nil {

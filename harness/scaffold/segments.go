@@ -47,15 +47,7 @@ func segmentCapability(style segment.Style) (*segment.Capability, error) {
 }
 
 type segmentManifestDoc struct {
-	Name         string        `json:"name"`
-	Version      string        `json:"version"`
-	Overview     string        `json:"overview"`
-	Description  string        `json:"description"`
-	Author       string        `json:"author"`
-	SupportEmail string        `json:"supportEmail"`
-	Links        manifestLinks `json:"links"`
-	Categories   []string      `json:"categories"`
-	Icons        manifestIcons `json:"icons"`
+	manifestHead
 	Capabilities struct {
 		SyncedSegment *segment.Capability `json:"syncedSegment"`
 	} `json:"capabilities"`
@@ -95,7 +87,7 @@ func BuildSegments(o SegmentOptions) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := segmentManifestDoc{
+	m := segmentManifestDoc{manifestHead: manifestHead{
 		Name: name, Version: "0.1.0",
 		Overview:     "Target the cohorts you build in " + name + " with synced segments.",
 		Description:  name + " pushes who enters and leaves each cohort to a synced segment, so feature flags can target a cohort without copying lists by hand.",
@@ -104,7 +96,7 @@ func BuildSegments(o SegmentOptions) ([]File, error) {
 		Links:        manifestLinks{Site: "https://example.com", PrivacyPolicy: "https://example.com/privacy"},
 		Categories:   []string{"analytics"},
 		Icons:        manifestIcons{Square: "assets/images/square.svg", Horizontal: "assets/images/horizontal.svg"},
-	}
+	}}
 	if len([]rune(m.Overview)) > 100 {
 		m.Overview = "Target your cohorts with synced segments."
 	}
