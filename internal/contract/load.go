@@ -2,7 +2,6 @@ package contract
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagharness/harness/internal/corpustest"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -24,9 +24,9 @@ const EnvVar = "HARNESS_OPENAPI"
 // absent: $HARNESS_OPENAPI, else ../shared/spec/platform-openapi.yaml beside
 // the module root (where the corpus is found too).
 func Find() (path, why string) {
-	root, err := moduleRoot()
+	root, err := corpustest.ModuleRoot()
 	if err != nil {
-		return "", err.Error()
+		return "", "platform OpenAPI document not found: " + err.Error()
 	}
 	path = os.Getenv(EnvVar)
 	if path == "" {
@@ -38,23 +38,6 @@ func Find() (path, why string) {
 		return "", "platform OpenAPI document not found at " + path + " (set " + EnvVar + ")"
 	}
 	return filepath.Clean(path), ""
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("platform OpenAPI document not found: no go.mod above " + dir)
-		}
-		dir = parent
-	}
 }
 
 // loaded is the document, parsed once per test binary: it is 2.8 MB of

@@ -14,9 +14,9 @@ import (
 // A relative $HARNESS_CORPUS is taken from the module root, so the same value
 // works from `make` and from a package directory under `go test`.
 func Find() (dir, why string) {
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
-		return "", err.Error()
+		return "", "framework corpus not found: " + err.Error()
 	}
 	dir = os.Getenv("HARNESS_CORPUS")
 	if dir == "" {
@@ -46,7 +46,9 @@ func Dir(tb testing.TB) string {
 	return ""
 }
 
-func moduleRoot() (string, error) {
+// ModuleRoot is the folder of go.mod above the working directory (a test's
+// package folder): the project root, beside which ../shared lies.
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
@@ -57,7 +59,7 @@ func moduleRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("framework corpus not found: no go.mod above " + dir)
+			return "", errors.New("no go.mod above " + dir)
 		}
 		dir = parent
 	}
