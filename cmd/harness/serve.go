@@ -227,6 +227,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := setDelivery(&opts, *deliverTo, *allowRemote); err != nil {
 		return usageErr("%v", err)
 	}
+	opts.Delivery.OnRecord = func(r api.Delivery) { logDelivery(logger, r) }
 	if *record != "" {
 		if rec, err = fixture.NewRecorder(*record); err != nil {
 			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)

@@ -75,22 +75,28 @@ func logRecorded(log *slog.Logger, integration, path string) {
 	log.Info("recorded fixture: "+path, "integration", integration, "path", path)
 }
 
-// logDelivery writes the line for one outbound delivery attempt. url must be
-// the endpoint without credentials in it (a template's rendered URL with
-// secrets redacted).
-func logDelivery(log *slog.Logger, integration, url string, attempt, status int, took time.Duration, err error) {
+// logDelivery writes the line for one finished outbound delivery, from its
+// record (whose URL and headers already have their secrets masked):
+// delivered at INFO, anything else (failed, captured, recorded, a render
+// error, dropped) at WARN or INFO with what happened.
+func logDelivery(log *slog.Logger, r api.Delivery) {
 	attrs := []slog.Attr{
-		slog.String("integration", integration), slog.String("url", url),
-		slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("duration", took),
+		slog.String("integration", r.IntegrationKey), slog.String("subscription", r.SubscriptionID),
+		slog.String("event", r.EventKind+"/"+r.Action), slog.String("outcome", r.Status),
+		slog.String("url", r.URL), slog.Int("attempts", r.Attempts), slog.Int("status", r.StatusCode),
+		slog.Duration("duration", time.Duration(r.DurationMs)*time.Millisecond),
 	}
-	if err != nil || status >= 400 {
-		if err != nil {
-			attrs = append(attrs, slog.String("err", err.Error()))
-		}
-		log.LogAttrs(context.Background(), slog.LevelWarn, fmt.Sprintf("delivery failed: %s → %s", integration, url), attrs...)
-		return
+	if r.SentTo != "" && r.SentTo != r.URL {
+		attrs = append(attrs, slog.String("sentTo", r.SentTo))
 	}
-	log.LogAttrs(context.Background(), slog.LevelInfo, fmt.Sprintf("delivery: %s → %s: %d", integration, url, status), attrs...)
+	level := slog.LevelInfo
+	if r.Error != "" {
+		attrs = append(attrs, slog.String("err", r.Error))
+	}
+	if r.Status == "failed" || r.Status == "renderError" || r.Status == "dropped" {
+		level = slog.LevelWarn
+	}
+	log.LogAttrs(context.Background(), level, fmt.Sprintf("delivery: %s → %s: %s", r.IntegrationKey, r.URL, r.Status), attrs...)
 }
 
 // announcePage prints the live page's URL for --open, and when open is true

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/trigger"
@@ -68,8 +67,8 @@ func TestRecordedAndDeliveryLogLines(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	logRecorded(log, "acme-hooks", "fixtures/acme-hooks/2026-12-01T10-00-00.000Z-rule-fired.json")
-	logDelivery(log, "datadog", "https://api.datadoghq.com/api/v1/events", 1, 202, 30*time.Millisecond, nil)
-	logDelivery(log, "datadog", "https://api.datadoghq.com/api/v1/events", 3, 0, time.Second, errors.New("timeout"))
+	logDelivery(log, api.Delivery{IntegrationKey: "datadog", URL: "https://api.datadoghq.com/api/v1/events", Status: "delivered", StatusCode: 202, Attempts: 1, DurationMs: 30})
+	logDelivery(log, api.Delivery{IntegrationKey: "datadog", URL: "https://api.datadoghq.com/api/v1/events", Status: "failed", Attempts: 2, DurationMs: 1000, Error: "timeout"})
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("expected 3 lines, but got %q", buf.String())

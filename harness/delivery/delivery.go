@@ -57,6 +57,11 @@ type Options struct {
 	OAuth *hook.OAuth
 	// Logger gets one line per failed delivery; secrets never reach it.
 	Logger *slog.Logger
+	// OnRecord, when set, is called with each delivery's record once it is
+	// finished (secrets masked), outside the deliverer's lock, on the
+	// subscription's worker, before Sync can return: harness serve logs one
+	// line per delivery.
+	OnRecord func(api.Delivery)
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -423,6 +428,11 @@ func (d *Deliverer) work(q *queue) {
 		d.mu.Unlock()
 
 		rec := d.deliver(j)
+		// Before the job stops counting as pending, so that Sync returns
+		// only after every record was handed over.
+		if d.opts.OnRecord != nil {
+			d.opts.OnRecord(rec)
+		}
 
 		d.mu.Lock()
 		d.keepLocked(rec)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/platform"
 )
@@ -298,5 +299,45 @@ func TestResetContinuesAfterTheRestoredHistory(t *testing.T) {
 	sync5(t, d)
 	if n.Load() != 2 {
 		t.Errorf("a change after a reset must be delivered too: got %d deliveries, want 2", n.Load())
+	}
+}
+
+// TestOnRecordSeesEachFinishedDelivery: serve logs one line per delivery
+// from OnRecord, so it must get every finished record, with its secrets
+// masked.
+func TestOnRecordSeesEachFinishedDelivery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	p := newPlatform(t)
+	subscribe(t, p, srv.URL+"/hook")
+	var mu sync.Mutex
+	var recs []api.Delivery
+	d := New(p, Options{BaseURL: "http://fake.test", OnRecord: func(r api.Delivery) {
+		mu.Lock()
+		defer mu.Unlock()
+		recs = append(recs, r)
+	}})
+	d.Start()
+	defer d.Close()
+	for i := 0; i < 3; i++ {
+		if _, err := p.CreateFlag("default", platform.FlagInput{Key: "f" + strconv.Itoa(i), Name: "F"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sync5(t, d)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(recs) != 3 {
+		t.Fatalf("expected 3 finished records, but got %d", len(recs))
+	}
+	for _, r := range recs {
+		if r.Status != StatusDelivered {
+			t.Errorf("expected a delivered record, but got %q (%s)", r.Status, r.Error)
+		}
+		for _, h := range r.Headers {
+			if strings.Contains(h.Value, "tok-secret-1") {
+				t.Errorf("the record shows the secret in %s: %q", h.Name, h.Value)
+			}
+		}
 	}
 }
