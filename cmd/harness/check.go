@@ -125,7 +125,15 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if ro.selected != nil {
 		keys = ro.selected.validateKeys(ro.root)
 	}
-	rep, err := manifest.Validate(manifest.ValidateOptions{Root: ro.root, Keys: keys, Checks: []manifest.Check{fixturecheck.Check()}})
+	// Hook templates are rendered with sample change-history events; a
+	// partner's repository rarely has the framework's sample-context/, so
+	// check borrows the corpus's when it found one.
+	samples := ""
+	if !isDir(filepath.Join(ro.root, "sample-context")) && ro.corpus != "" && isDir(filepath.Join(ro.corpus, "sample-context")) {
+		samples = filepath.Join(ro.corpus, "sample-context")
+		fmt.Fprintf(vout, "hook templates render with the sample contexts of the corpus (%s): %s has no sample-context/\n", samples, ro.root)
+	}
+	rep, err := manifest.Validate(manifest.ValidateOptions{Root: ro.root, Keys: keys, Checks: []manifest.Check{fixturecheck.Check()}, SampleContext: samples})
 	if err != nil {
 		fmt.Fprintf(stderr, "harness check: %v\n", err)
 		return exitUsage
@@ -217,4 +225,9 @@ func verdict(code int) string {
 		return "passed"
 	}
 	return "failed"
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }

@@ -26,6 +26,13 @@ func TestCheckPassesOnThisRepository(t *testing.T) {
 			t.Errorf("expected the output to contain %q, but got:\n%s", want, out.String())
 		}
 	}
+	// With the corpus found, the repository's hook example renders with the
+	// corpus's sample contexts instead of warning that it could not.
+	if os.Getenv("HARNESS_CORPUS") != "" {
+		if !strings.Contains(out.String(), "hook templates render with the sample contexts of the corpus") || strings.Contains(out.String(), "was parsed but not rendered") {
+			t.Errorf("expected check to borrow the corpus's sample-context/ for pulse-feed's templates, but got:\n%s", out.String())
+		}
+	}
 }
 
 // writeRepo makes a one-integration repository with one feature.

@@ -123,6 +123,10 @@ type ValidateOptions struct {
 	Strict bool     // warnings count as errors
 	Policy *Policy  // nil: DefaultPolicy()
 	Checks []Check  // extra rules
+	// SampleContext is the folder of sample change-history events that
+	// hook templates are rendered with; empty: Root/sample-context. harness
+	// check points it at the corpus's when the root has none.
+	SampleContext string
 }
 
 // UsageError is a problem with the options or the folders given (a flag, a
@@ -171,11 +175,12 @@ func Validate(opts ValidateOptions) (*Report, error) {
 // templates and sample contexts. It is safe for concurrent use, so a server
 // can keep one to check manifests at start-up.
 type Validator struct {
-	root   string
-	schema *Schema
-	policy Policy
-	strict bool
-	checks []Check
+	root      string
+	sampleDir string // ValidateOptions.SampleContext, or root/sample-context
+	schema    *Schema
+	policy    Policy
+	strict    bool
+	checks    []Check
 
 	mu      sync.Mutex
 	samples map[string]*sampleEntry
@@ -190,13 +195,18 @@ func NewValidator(opts ValidateOptions) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
+	samples := opts.SampleContext
+	if samples == "" {
+		samples = filepath.Join(opts.Root, "sample-context")
+	}
 	v := &Validator{
-		root:    opts.Root,
-		schema:  sch,
-		policy:  DefaultPolicy(),
-		strict:  opts.Strict,
-		checks:  opts.Checks,
-		samples: map[string]*sampleEntry{},
+		root:      opts.Root,
+		sampleDir: samples,
+		schema:    sch,
+		policy:    DefaultPolicy(),
+		strict:    opts.Strict,
+		checks:    opts.Checks,
+		samples:   map[string]*sampleEntry{},
 	}
 	if opts.Policy != nil {
 		v.policy = *opts.Policy
@@ -379,7 +389,7 @@ func (v *Validator) sample(rel string) *sampleEntry {
 		return e
 	}
 	e := &sampleEntry{}
-	raw, err := os.ReadFile(filepath.Join(v.root, "sample-context", filepath.FromSlash(rel)))
+	raw, err := os.ReadFile(filepath.Join(v.sampleDir, filepath.FromSlash(rel)))
 	if err == nil {
 		var doc any
 		doc, err = decodeJSON(raw)
