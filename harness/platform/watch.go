@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	memdb "github.com/hashicorp/go-memdb"
+
+	"github.com/flagharness/harness/harness/hook"
 )
 
 // View is one consistent read of the whole store, for followers such as the
@@ -14,6 +16,9 @@ type View struct {
 	Projects []Project
 	Flags    []Flag
 	Triggers []Trigger // tokens included: obscure them before showing them
+	// Subscriptions are the hook subscriptions with their secret config
+	// values already masked (MaskConfig), so a follower cannot show one.
+	Subscriptions []Subscription
 	// Entries are the newest change-history entries after the sequence
 	// number given to Watch, oldest first; Skipped counts those left out by
 	// the limit.
@@ -52,6 +57,17 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 	}
 	if v.Triggers, err = watchTable(txn, v.ws, tableTriggers, (*Trigger).clone); err != nil {
 		return View{}, internal(err)
+	}
+	if v.Subscriptions, err = watchTable(txn, v.ws, tableSubscriptions, (*Subscription).clone); err != nil {
+		return View{}, internal(err)
+	}
+	for i := range v.Subscriptions {
+		s := &v.Subscriptions[i]
+		var fvs []hook.FormVariable
+		if j, ok := p.byKey[s.IntegrationKey]; ok {
+			fvs = p.ints[j].FormVariables
+		}
+		s.Config = MaskConfig(fvs, s.Config)
 	}
 	// An execution writes only its trigger's stats row (triggerStats), so
 	// the view follows that table too and reads each trigger with them.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/flagharness/harness/harness/hook"
 )
 
 // waitFired reports whether v.Wait returned within a generous bound; the
@@ -119,5 +121,46 @@ func TestWatchWakesOnTheFirstWrite(t *testing.T) {
 	}
 	if err := <-woke; err != nil {
 		t.Fatalf("expected the watch to wake at the first write, but it did not: %v", err)
+	}
+}
+
+// TestWatchListsSubscriptionsMasked: a subscription shows in the View, its
+// secret config value masked, and creating one wakes Wait.
+func TestWatchListsSubscriptionsMasked(t *testing.T) {
+	hi, err := hook.Decode("relay", "integrations/relay/manifest.json", t.TempDir(), []byte(`{"name": "Relay",
+		"formVariables": [{"key": "url", "name": "URL", "type": "uri"}, {"key": "token", "name": "T", "type": "string", "isSecret": true}],
+		"capabilities": {"auditLogEventsHook": {"endpoint": {"url": "{{{url}}}", "method": "POST", "headers": []},
+			"templates": {}, "defaultPolicy": [{"effect": "allow", "resources": ["proj/*"], "actions": ["*"]}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New([]Integration{{Key: "relay", Name: "Relay", FormVariables: hi.FormVariables, Hook: hi.Hook}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := p.Watch(0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_, _ = p.CreateSubscription("relay", SubscriptionInput{Name: "ops", Config: map[string]any{"url": "http://127.0.0.1:1/x", "token": "tok-secret-1"}})
+	}()
+	if !waitFired(v) {
+		t.Fatal("expected Wait to return after a subscription was created, but it did not")
+	}
+	w, err := p.Watch(v.LastSeq, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Subscriptions) != 1 {
+		t.Fatalf("expected one subscription in the view, but got %+v", w.Subscriptions)
+	}
+	s := w.Subscriptions[0]
+	if s.Name != "ops" || s.Config["token"] != hook.Mask || s.Config["url"] != "http://127.0.0.1:1/x" {
+		t.Fatalf("expected the subscription named ops with its token masked and its url kept, but got %+v", s)
+	}
+	stored := p.AllSubscriptions()
+	if len(stored) != 1 || stored[0].Config["token"] != "tok-secret-1" {
+		t.Fatalf("expected masking the view to leave the stored secret alone, but the store has %+v", stored)
 	}
 }
