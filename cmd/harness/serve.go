@@ -227,7 +227,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := setDelivery(&opts, *deliverTo, *allowRemote); err != nil {
 		return usageErr("%v", err)
 	}
-	opts.Delivery.OnRecord = func(r api.Delivery) { logDelivery(logger, r) }
+	// Each finished delivery is logged and shown on the live page. The
+	// delivery loop may finish one before the page exists, so the page is
+	// read through an atomic pointer; PublishDelivery never waits on a page.
+	var livePage atomic.Pointer[live.Page]
+	opts.Delivery.OnRecord = func(r api.Delivery) {
+		logDelivery(logger, r)
+		if pg := livePage.Load(); pg != nil {
+			if err := pg.PublishDelivery(r); err != nil {
+				logger.Warn("live page: showing a delivery", "err", err)
+			}
+		}
+	}
 	if *record != "" {
 		if rec, err = fixture.NewRecorder(*record); err != nil {
 			fmt.Fprintf(stderr, "harness serve: --record: %v\n", err)
@@ -265,6 +276,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	opts.Live = pageHandler
 	startPage := func(p *platform.Platform) error {
 		page = live.StartPage(live.NewPlatformSource(p, liveIntegrations(ms, report, unusable)), live.HubOptions{}, live.Options{Token: *token}, logger)
+		livePage.Store(page)
 		return nil
 	}
 	srv, err := server.Start(ms, opts, setup, startPage)

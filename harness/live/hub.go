@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -83,6 +84,10 @@ type HubOptions struct {
 	// every open page stays small next to the calls'. Default 100ms.
 	Busy       time.Duration
 	BusyEvents int // default 32
+	// Pushed is how many events given to Publish the hub keeps for a new
+	// page, which gets them after the state: they come from outside the
+	// store, so the state does not hold them. Default 100.
+	Pushed int
 }
 
 // Hub numbers a Source's changes and fans them out to subscribers.
@@ -96,6 +101,7 @@ type Hub struct {
 	lastID  uint64
 	state   func() (Message, error)
 	clients map[*Subscription]struct{}
+	pushed  []Message     // the newest Publish messages, oldest first
 	ready   chan struct{} // closed at the first Update
 	dropped uint64
 }
@@ -116,6 +122,9 @@ func NewHub(src Source, opts HubOptions) *Hub {
 	}
 	if opts.BusyEvents <= 0 {
 		opts.BusyEvents = 32
+	}
+	if opts.Pushed <= 0 {
+		opts.Pushed = 100
 	}
 	// Ids start from the clock so that a page that reconnects to a newer
 	// process sends an id older than anything this hub kept, and reloads.
@@ -158,6 +167,9 @@ func (h *Hub) apply(u Update) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if u.Reload {
+		// A reset platform starts over; what was pushed about the old
+		// state (its deliveries) goes with it.
+		h.pushed = nil
 		h.publish(Message{Type: "reload", Data: json.RawMessage(`{}`)})
 	}
 	for _, m := range u.Events {
@@ -190,6 +202,28 @@ func (h *Hub) publish(m Message) {
 			h.drop(c)
 		}
 	}
+}
+
+// Publish gives every page an event from outside the store, such as a
+// finished outbound delivery: typ is the SSE event name and v is encoded as
+// its JSON data. It never waits on a page (one that falls behind is
+// dropped, as for the store's events), so a caller such as the delivery
+// loop is never slowed by an open page. The newest Pushed such events are
+// also sent to each new page after its state.
+func (h *Hub) Publish(typ string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	m := Message{Type: typ, Data: b}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pushed = append(h.pushed, m)
+	if len(h.pushed) > h.opts.Pushed {
+		h.pushed = slices.Clone(h.pushed[len(h.pushed)-h.opts.Pushed:])
+	}
+	h.publish(m)
+	return nil
 }
 
 func (h *Hub) drop(c *Subscription) {
@@ -288,7 +322,13 @@ func (h *Hub) Subscribe(ctx context.Context, lastEventID string) (*Subscription,
 		if err != nil {
 			return nil, err
 		}
-		s.Backlog = []Event{{ID: h.lastID, Message: st}}
+		// The pushed events carry the state's id: the page's
+		// Last-Event-ID stays the newest, and a reconnect replays nothing.
+		s.Backlog = make([]Event, 0, 1+len(h.pushed))
+		s.Backlog = append(s.Backlog, Event{ID: h.lastID, Message: st})
+		for _, m := range h.pushed {
+			s.Backlog = append(s.Backlog, Event{ID: h.lastID, Message: m})
+		}
 	case err != nil || last > h.lastID || !h.kept(last):
 		s.Backlog = []Event{{ID: h.lastID, Message: Message{Type: "reload", Data: json.RawMessage(`{}`)}}}
 	default:

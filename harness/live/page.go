@@ -37,6 +37,10 @@ func StartPage(src Source, hubOpts HubOptions, opts Options, log *slog.Logger) *
 	return p
 }
 
+// Publish gives every open page an event from outside the store (see
+// Hub.Publish); it never waits on a page.
+func (p *Page) Publish(typ string, v any) error { return p.Hub.Publish(typ, v) }
+
 // Close stops the hub and ends every open stream.
 func (p *Page) Close() {
 	p.cancel()

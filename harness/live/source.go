@@ -137,18 +137,32 @@ type callView struct {
 	Missed int64 `json:"missed,omitempty"`
 }
 
+// subscriptionView is a hook subscription; its config comes from the
+// View with secret values already masked.
+type subscriptionView struct {
+	ID          string         `json:"id"`
+	Integration string         `json:"integration"`
+	Name        string         `json:"name"`
+	On          bool           `json:"on"`
+	Statements  int            `json:"statements"`
+	Tags        []string       `json:"tags"`
+	Config      map[string]any `json:"config"`
+	Version     int            `json:"version"`
+}
+
 type removedView struct {
-	Kind string `json:"kind"` // project, flag or trigger
-	ID   string `json:"id"`   // project key, "project/flag" or trigger id
+	Kind string `json:"kind"` // project, flag, trigger or subscription
+	ID   string `json:"id"`   // project key, "project/flag", trigger or subscription id
 }
 
 type stateView struct {
-	Integrations []Integration `json:"integrations"`
-	Projects     []projectView `json:"projects"`
-	Flags        []flagView    `json:"flags"`
-	Triggers     []triggerView `json:"triggers"`
-	History      []historyView `json:"history"` // oldest first
-	Calls        []callView    `json:"calls"`   // oldest first
+	Integrations  []Integration      `json:"integrations"`
+	Projects      []projectView      `json:"projects"`
+	Flags         []flagView         `json:"flags"`
+	Triggers      []triggerView      `json:"triggers"`
+	Subscriptions []subscriptionView `json:"subscriptions"`
+	History       []historyView      `json:"history"` // oldest first
+	Calls         []callView         `json:"calls"`   // oldest first
 }
 
 // Next waits on the store's watch channels for a write after version, then
@@ -247,6 +261,18 @@ func (s *PlatformSource) Next(ctx context.Context, version uint64) (Update, erro
 			emit("trigger", tv)
 		}
 	}
+	subs := make([]subscriptionView, 0, len(v.Subscriptions))
+	for _, sub := range v.Subscriptions {
+		sv := subscriptionView{ID: sub.ID, Integration: sub.IntegrationKey, Name: sub.Name, On: sub.On,
+			Statements: len(sub.Statements), Tags: sub.Tags, Config: sub.Config, Version: sub.Version}
+		if sv.Tags == nil {
+			sv.Tags = []string{}
+		}
+		subs = append(subs, sv)
+		if changed("subscription", sub.ID, sv) {
+			emit("subscription", sv)
+		}
+	}
 	for k := range s.prev {
 		if !seen[k] {
 			kind, id, _ := strings.Cut(k, "\x00")
@@ -270,7 +296,7 @@ func (s *PlatformSource) Next(ctx context.Context, version uint64) (Update, erro
 	s.calls = keepLast(append(s.calls, newCalls...), CallsShown)
 
 	st := stateView{
-		Integrations: s.ints, Projects: projects, Flags: flags, Triggers: triggers,
+		Integrations: s.ints, Projects: projects, Flags: flags, Triggers: triggers, Subscriptions: subs,
 		History: slices.Clone(s.history), Calls: slices.Clone(s.calls),
 	}
 	if st.Integrations == nil {
