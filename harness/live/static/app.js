@@ -9,14 +9,14 @@ const MAX_FEED = 100;
 
 const model = {
   integrations: [], projects: new Map(), flags: new Map(), triggers: new Map(),
-  calls: [], history: [],
+  subscriptions: new Map(), calls: [], history: [], deliveries: [],
 };
 let source = null;
 let renderQueued = false;
 // dirty names the sections to redraw at the next render; a flag event
 // redraws the flags and triggers, not the feeds of bodies.
 const dirty = new Set();
-const ALL = ["flags", "triggers", "calls", "history", "projects", "integrations"];
+const ALL = ["flags", "triggers", "subscriptions", "deliveries", "calls", "history", "projects", "integrations"];
 
 // el builds an element: attrs are set as attributes (never as markup), and
 // string children become text nodes.
@@ -129,6 +129,8 @@ function render() {
   document.getElementById("main").hidden = false;
   if (dirty.has("flags")) renderFlags();
   if (dirty.has("triggers")) renderTriggers();
+  if (dirty.has("subscriptions")) renderSubscriptions();
+  if (dirty.has("deliveries")) renderFeed("deliveries", model.deliveries, renderDelivery, "No deliveries yet: a change matching a subscription's policy is delivered to its endpoint.");
   if (dirty.has("calls")) renderFeed("calls", model.calls, renderCall, "No trigger calls yet: POST a vendor payload to a trigger URL.");
   if (dirty.has("history")) renderFeed("history", model.history, renderEntry, "No changes yet.");
   if (dirty.has("projects")) renderProjects();
@@ -186,6 +188,40 @@ function renderTriggers() {
     el("td", {}, when(t.lastTriggeredAt)),
     el("td", { "data-last-event": "" }, t.lastEvent || "–")));
   box.replaceChildren(el("div", { class: "scroll" }, el("table", {}, el("thead", {}, head), el("tbody", {}, rows))));
+}
+
+function renderSubscriptions() {
+  const box = document.getElementById("subscriptions");
+  const list = [...model.subscriptions.values()].sort((a, b) => (a.integration + a.name + a.id).localeCompare(b.integration + b.name + b.id));
+  if (!list.length) { box.replaceChildren(el("p", { class: "empty" }, "No subscriptions: create one with POST /api/v2/integrations/{key}.")); return; }
+  const head = el("tr", {}, ["Integration", "Name", "State", "Policy", "Config", "Id"].map((h) => el("th", {}, h)));
+  // The config comes masked from the server: secret values read ********.
+  const config = (c) => Object.keys(c || {}).sort().map((k, i) => [i ? ", " : "", el("code", {}, k), "=", typeof c[k] === "string" ? c[k] : JSON.stringify(c[k])]);
+  const rows = list.map((s) => el("tr", { "data-subscription": s.id },
+    el("td", {}, s.integration),
+    el("td", { "data-name": "" }, s.name),
+    el("td", {}, badge(s.on ? "on" : "off", s.on ? "enabled" : "disabled")),
+    el("td", {}, s.statements + " statement" + (s.statements === 1 ? "" : "s")),
+    el("td", { class: "mono" }, config(s.config)),
+    el("td", { class: "mono" }, s.id)));
+  box.replaceChildren(el("div", { class: "scroll" }, el("table", {}, el("thead", {}, head), el("tbody", {}, rows))));
+}
+
+function renderDelivery(d) {
+  const sub = model.subscriptions.get(d.subscription);
+  return el("li", { "data-delivery": d.id, "data-status": d.status },
+    el("span", { class: "when" }, when(d.time)),
+    badge(d.status, d.status === "delivered" ? "changed" : d.status === "failed" || d.status === "renderError" ? "bad" : ""), " ",
+    d.statusCode ? el("code", {}, String(d.statusCode)) : "", d.statusCode ? " " : "",
+    el("strong", {}, (d.test ? "test event" : d.eventKind + " " + d.action)),
+    " → ", sub ? sub.name : d.subscription, " via ", d.integration,
+    el("dl", {},
+      el("dt", {}, "url"), el("dd", { class: "mono" }, (d.method ? d.method + " " : "") + (d.url || "–")),
+      d.sentTo && d.sentTo !== d.url ? [el("dt", {}, "sent to"), el("dd", { class: "mono" }, d.sentTo)] : "",
+      el("dt", {}, "attempts"), el("dd", {}, String(d.attempts), " in " + d.durationMs + " ms"),
+      d.error ? [el("dt", {}, "error"), el("dd", { class: "problem" }, d.error)] : ""),
+    d.headers && d.headers.length ? el("details", {}, el("summary", {}, "headers (secrets masked)"),
+      el("pre", {}, d.headers.map((h) => h.name + ": " + h.value).join("\n"))) : "");
 }
 
 function renderFeed(id, items, one, empty) {
@@ -282,6 +318,8 @@ const handlers = {
     model.projects = new Map(d.projects.map((p) => [p.key, p]));
     model.flags = new Map(d.flags.map((f) => [f.project + "/" + f.key, f]));
     model.triggers = new Map(d.triggers.map((t) => [t.id, t]));
+    model.subscriptions = new Map((d.subscriptions || []).map((s) => [s.id, s]));
+    model.deliveries = [];
     model.calls = d.calls || [];
     model.history = d.history || [];
     return ALL;
@@ -289,10 +327,18 @@ const handlers = {
   project(p) { upsert(model.projects, p.key, p); return ["projects", "flags"]; },
   flag(f) { upsert(model.flags, f.project + "/" + f.key, f); return ["flags"]; },
   trigger(t) { upsert(model.triggers, t.id, t); return ["triggers", "flags"]; },
+  subscription(s) { upsert(model.subscriptions, s.id, s); return ["subscriptions", "deliveries"]; },
   removed(r) {
-    const m = { project: model.projects, flag: model.flags, trigger: model.triggers }[r.kind];
+    const m = { project: model.projects, flag: model.flags, trigger: model.triggers, subscription: model.subscriptions }[r.kind];
     if (m) m.delete(r.id);
-    return ["projects", "flags", "triggers"];
+    return ["projects", "flags", "triggers", "subscriptions"];
+  },
+  delivery(d) {
+    // A page that reconnects may be sent a delivery it has: keep one.
+    model.deliveries = model.deliveries.filter((x) => x.id !== d.id);
+    model.deliveries.push(d);
+    if (model.deliveries.length > MAX_FEED) model.deliveries.shift();
+    return ["deliveries"];
   },
   call(c) { model.calls.push(c); if (model.calls.length > MAX_FEED) model.calls.shift(); return ["calls"]; },
   history(h) { model.history.push(h); if (model.history.length > MAX_FEED) model.history.shift(); return ["history"]; },
