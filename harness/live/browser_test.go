@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/live"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/platform"
@@ -47,6 +48,7 @@ func findChromium(t *testing.T) string {
 type liveServer struct {
 	url            string
 	p              *platform.Platform
+	page           *live.Page
 	turnOn, turnOf platform.Trigger
 }
 
@@ -86,6 +88,7 @@ func startLiveServer(t testing.TB, token string) *liveServer {
 		ints = append(ints, it)
 	}
 	page := live.StartPage(live.NewPlatformSource(p, ints), live.HubOptions{}, live.Options{Token: token}, nil)
+	ls.page = page
 	api := s.Handler()
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == live.PagePath || r.URL.Path == live.EventsPath || strings.HasPrefix(r.URL.Path, live.AssetsPath) {
@@ -283,6 +286,42 @@ func TestLivePageInChromium(t *testing.T) {
 		t.Fatalf("expected vendor markup shown as text with no element made from it and no javascript: link, but got %+v", res)
 	}
 
+	// A subscription (its name hostile, its token secret) and a delivery
+	// published as harness serve publishes each finished one.
+	sub, err := ls.p.CreateSubscription("pulse-feed", platform.SubscriptionInput{Name: `<img src=x onerror="window.__pwned=4">ops`,
+		Config: map[string]any{"endpointUrl": "http://127.0.0.1:1/hook", "apiToken": "pulse-secret-7"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#subscriptions tr[data-subscription="`+sub.ID+`"]`))); err != nil {
+		t.Fatalf("waiting for the subscription row: %v", err)
+	}
+	if err := ls.page.PublishDelivery(apiDelivery(sub.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#deliveries li[data-delivery="dlv-1"][data-status="failed"]`))); err != nil {
+		t.Fatalf("waiting for the delivery: %v", err)
+	}
+	type hookRendered struct {
+		Name, Main string
+		Injected   int
+		Pwned      bool
+	}
+	hr, err := chromedp.Run(ctx, chromedp.Evaluate[hookRendered](`({
+			Name: document.querySelector('#subscriptions tr[data-subscription] td[data-name]').textContent,
+			Main: document.querySelector('main').textContent,
+			Injected: document.querySelectorAll('main script, main img, main b').length,
+			Pwned: window.__pwned !== undefined,
+		})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hr.Name != sub.Name || hr.Injected != 0 || hr.Pwned || strings.Contains(hr.Main, "pulse-secret-7") ||
+		!strings.Contains(hr.Main, "apiToken=********") || !strings.Contains(hr.Main, "connection refused") || !strings.Contains(hr.Main, sub.Name+" via pulse-feed") {
+		t.Fatalf("expected the subscription's name as text, its token masked, and the delivery shown, but got name %q, %d injected, pwned %v, page %q",
+			hr.Name, hr.Injected, hr.Pwned, hr.Main[:min(len(hr.Main), 600)])
+	}
+
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
@@ -306,6 +345,12 @@ func TestLivePageInChromium(t *testing.T) {
 		t.Fatalf("expected no request outside the server, but the page asked for %s", u)
 	default:
 	}
+}
+
+func apiDelivery(sub string) api.Delivery {
+	return api.Delivery{ID: "dlv-1", Seq: 1, SubscriptionID: sub, IntegrationKey: "pulse-feed", EventKind: "flag", Action: "updateOn",
+		Method: "POST", URL: "http://127.0.0.1:1/hook", Headers: []api.Header{{Name: "Authorization", Value: "********"}},
+		Status: "failed", Attempts: 2, Error: "dial tcp 127.0.0.1:1: connection refused", Time: time.Now().UnixMilli()}
 }
 
 func jsString(s string) string {
