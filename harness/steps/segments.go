@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/cucumber/godog"
@@ -14,6 +13,7 @@ import (
 	"github.com/flagharness/harness/harness/api"
 	"github.com/flagharness/harness/harness/client"
 	"github.com/flagharness/harness/harness/platform"
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // segmentState is a scenario's synced-segment side: the token its requests
@@ -202,19 +202,32 @@ func (w *world) segmentErrorCode(code string) error {
 	return nil
 }
 
+// segmentAnswerAt decodes the last segment-endpoint answer and resolves a
+// JSON pointer in it.
+func (w *world) segmentAnswerAt(ptr string) (any, bool, error) {
+	r, err := w.needSegmentReply()
+	if err != nil {
+		return nil, false, err
+	}
+	var doc any
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		return nil, false, w.segFailf("expected the segment endpoint to answer JSON, but it is not (%v)", err)
+	}
+	v, found, err := trigger.Resolve(doc, ptr)
+	if err != nil {
+		return nil, false, fmt.Errorf("%q in the step: %v (a JSON pointer starts with \"/\", as in \"/ok\")", ptr, err)
+	}
+	return v, found, nil
+}
+
 // segmentResponseField compares the JSON text at a pointer of the answer,
 // such as "/ok" is "true" or "/segment" is "\"orbit-c1\"" (a string
 // compares without its quotes too).
 func (w *world) segmentResponseField(ptr, want string) error {
-	r, err := w.needSegmentReply()
+	v, found, err := w.segmentAnswerAt(ptr)
 	if err != nil {
 		return err
 	}
-	var doc any
-	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return w.segFailf("expected the segment endpoint to answer JSON, but it is not (%v)", err)
-	}
-	v, found := resolvePointer(doc, ptr)
 	if !found {
 		return w.segFailf("expected the answer to have %s, but it has nothing there", ptr)
 	}
@@ -229,45 +242,14 @@ func (w *world) segmentResponseField(ptr, want string) error {
 }
 
 func (w *world) segmentResponseFieldHas(ptr, text string) error {
-	r, err := w.needSegmentReply()
+	v, _, err := w.segmentAnswerAt(ptr)
 	if err != nil {
 		return err
 	}
-	var doc any
-	if err := json.Unmarshal(r.Body, &doc); err != nil {
-		return w.segFailf("expected the segment endpoint to answer JSON, but it is not (%v)", err)
-	}
-	v, _ := resolvePointer(doc, ptr)
 	if s, ok := v.(string); !ok || !strings.Contains(s, text) {
 		return w.segFailf("expected %s of the answer to be a string holding %q", ptr, text)
 	}
 	return nil
-}
-
-func resolvePointer(doc any, ptr string) (any, bool) {
-	if ptr == "" {
-		return doc, true
-	}
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		switch x := doc.(type) {
-		case map[string]any:
-			v, ok := x[tok]
-			if !ok {
-				return nil, false
-			}
-			doc = v
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			doc = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return doc, true
 }
 
 func (w *world) readSegment(key, env string) (api.Segment, error) {
