@@ -19,6 +19,7 @@ import (
 	"github.com/flagharness/harness/harness/delivery"
 	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/server"
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // Steps for outbound hooks (capabilities.auditLogEventsHook): subscribe an
@@ -395,27 +396,9 @@ func textAt(body, pointer string) (string, bool) {
 	if json.Unmarshal([]byte(body), &doc) != nil {
 		return "", false
 	}
-	cur := doc
-	if pointer != "" {
-		for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-			switch c := cur.(type) {
-			case map[string]any:
-				v, ok := c[tok]
-				if !ok {
-					return "", false
-				}
-				cur = v
-			case []any:
-				i, err := strconv.Atoi(tok)
-				if err != nil || i < 0 || i >= len(c) {
-					return "", false
-				}
-				cur = c[i]
-			default:
-				return "", false
-			}
-		}
+	cur, found, err := trigger.Resolve(doc, pointer)
+	if err != nil || !found {
+		return "", false
 	}
 	if s, ok := cur.(string); ok {
 		return s, true
