@@ -53,10 +53,15 @@ type testServer struct {
 // newTestServer drives s through the one REST client, without a token
 // unless a test sends one.
 func newTestServer(tb testing.TB, s *Server) *testServer {
-	return &testServer{Server: s, tb: tb, c: client.New(s.URL(), client.Options{HTTPClient: &http.Client{}})}
+	hc := &http.Client{}
+	if s.opts.NoListener {
+		hc.Transport = client.HandlerTransport(s.Handler())
+	}
+	return &testServer{Server: s, tb: tb, c: client.New(s.URL(), client.Options{HTTPClient: hc})}
 }
 
-// mustServer starts an in-process server on a loopback listener.
+// mustServer starts an in-process server on a loopback listener, or with
+// opts.NoListener one that the test's client reaches without a network.
 func mustServer(tb testing.TB, opts Options) *testServer {
 	tb.Helper()
 	// Every exchange of the tests is judged against the platform's OpenAPI
