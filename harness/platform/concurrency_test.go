@@ -150,13 +150,17 @@ func TestConcurrentTriggersAndReads(t *testing.T) {
 // (AuditLog pages at most 20).
 func allEntries(tb testing.TB, p *Platform) []*AuditEntry {
 	tb.Helper()
-	it, err := p.read().Get(tableAudit, indexSequence)
+	h, err := historyOf(p.read())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var out []*AuditEntry
-	for o := it.Next(); o != nil; o = it.Next() {
-		out = append(out, o.(*AuditEntry))
+	if h.log != nil {
+		h.log.mu.RLock()
+		for seq := h.oldest(); seq <= h.last; seq++ {
+			out = append(out, h.entry(seq))
+		}
+		h.log.mu.RUnlock()
 	}
 	return out
 }

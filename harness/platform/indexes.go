@@ -1,9 +1,7 @@
 package platform
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 	"strings"
 )
 
@@ -12,59 +10,7 @@ import (
 // through reflection on each insert. Each key sorts bytewise in the order
 // that the reads want.
 
-// auditSeqIndex keys change-history entries by write sequence, 8 bytes
-// big-endian, so that key order is write order; it is the audit table's
-// primary index, and an entry's id carries its sequence (see auditID), so
-// no index of random ids is needed. Dates never decrease in write order
-// (insertAudit sees to it), so a date bound is a sequence bound.
-type auditSeqIndex struct{}
-
-func (auditSeqIndex) FromObject(obj any) (bool, []byte, error) {
-	return true, binary.BigEndian.AppendUint64(make([]byte, 0, 8), obj.(*AuditEntry).Seq), nil
-}
-
-func (auditSeqIndex) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("want (seq uint64), got %d arguments", len(args))
-	}
-	s, ok := args[0].(uint64)
-	if !ok {
-		return nil, fmt.Errorf("want a uint64 sequence, got %T", args[0])
-	}
-	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), s), nil
-}
-
-// auditFlagIndex keys the entries about one flag by (flag, Seq), so the
-// history of one flag (a spec naming it) is read without a scan. Entries
-// about no flag (projects) are not in it.
-type auditFlagIndex struct{}
-
-func (auditFlagIndex) FromObject(obj any) (bool, []byte, error) {
-	e := obj.(*AuditEntry)
-	ref := flagRefOf(e.Accesses)
-	if ref == "" {
-		return false, nil, nil
-	}
-	b := make([]byte, 0, len(ref)+9)
-	b = append(append(b, ref...), 0)
-	return true, binary.BigEndian.AppendUint64(b, e.Seq), nil
-}
-
-// FromArgs takes (flagRef string, seq uint64).
-func (auditFlagIndex) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 2 {
-		return nil, fmt.Errorf("want (flagRef, seq), got %d arguments", len(args))
-	}
-	ref, ok1 := args[0].(string)
-	s, ok2 := args[1].(uint64)
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("want (string, uint64), got (%T, %T)", args[0], args[1])
-	}
-	b := append(append(make([]byte, 0, len(ref)+9), ref...), 0)
-	return binary.BigEndian.AppendUint64(b, s), nil
-}
-
-// flagRef names a flag in auditFlagIndex; keys hold no "/".
+// flagRef names a flag in the change history's chains; keys hold no "/".
 func flagRef(projectKey, flagKey string) string { return projectKey + "/" + flagKey }
 
 // flagRefOf finds the flag an entry is about from its accesses' resources
@@ -139,6 +85,3 @@ var (
 	statsIDIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*triggerStats).ID) }}
 	countKeyIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*flagCount).Project) }}
 )
-
-// maxSeq bounds the audit order, for reading from the newest entry down.
-const maxSeq = uint64(math.MaxUint64)

@@ -83,24 +83,30 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 		}
 		v.Triggers[i] = *t.clone()
 	}
-	it, err := txn.GetReverse(tableAudit, indexSequence)
+	ch, err := historyChanged(txn)
 	if err != nil {
 		return View{}, internal(err)
 	}
-	v.ws.Add(it.WatchCh())
-	for o := it.Next(); o != nil; o = it.Next() {
-		e := o.(*AuditEntry)
-		if v.LastSeq == 0 {
-			v.LastSeq = e.Seq
+	v.ws.Add(ch)
+	h, err := historyOf(txn)
+	if err != nil {
+		return View{}, internal(err)
+	}
+	if h.log != nil && h.last >= h.first {
+		v.LastSeq = h.last
+		var found []*AuditEntry
+		h.log.mu.RLock()
+		for seq, lo := h.last, max(h.oldest(), afterSeq+1); seq >= lo; seq-- {
+			if len(found) >= maxEntries {
+				v.Skipped = int(seq-lo) + 1
+				break
+			}
+			found = append(found, h.entry(seq))
 		}
-		if e.Seq <= afterSeq {
-			break
+		h.log.mu.RUnlock()
+		for _, e := range found {
+			v.Entries = append(v.Entries, e.copy())
 		}
-		if len(v.Entries) >= maxEntries {
-			v.Skipped++
-			continue
-		}
-		v.Entries = append(v.Entries, e.copy())
 	}
 	slices.Reverse(v.Entries)
 	return v, nil
@@ -151,6 +157,13 @@ func (p *Platform) restoreStart() {
 			panic(err)
 		}
 		for o := it.Next(); o != nil; o = it.Next() {
+			if h, ok := o.(*historyHead); ok {
+				// The restored store appends to a log of its own, so
+				// that the start state's entries stay as they are.
+				c := *h
+				c.log = h.log.copyRange(h.first, h.last)
+				o = &c
+			}
 			if err := to.Insert(table, o); err != nil {
 				panic(err)
 			}
