@@ -85,7 +85,7 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 	if err := txn.Insert(tableFlags, f); err != nil {
 		return Flag{}, internal(err)
 	}
-	if err := addFlagCount(txn, projectKey, 1); err != nil {
+	if err := addFlagCount(txn, projectKey, in.Key, 1); err != nil {
 		return Flag{}, internal(err)
 	}
 	res := flagAllEnvResource(projectKey, in.Key)
@@ -293,7 +293,7 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 	if err := txn.Delete(tableFlags, f); err != nil {
 		return internal(err)
 	}
-	if err := addFlagCount(txn, projectKey, -1); err != nil {
+	if err := addFlagCount(txn, projectKey, flagKey, -1); err != nil {
 		return internal(err)
 	}
 	ts, err := flagTriggers(txn, projectKey, flagKey)
