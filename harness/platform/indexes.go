@@ -32,12 +32,22 @@ func flagRefOf(accesses []Access) string {
 // (keys hold none), so that a leading subset of the fields is a prefix:
 // flags by (project, key), triggers by (project, flag, environment, id).
 type keyIndex struct {
-	n     int
-	parts func(obj any, b []byte) []byte
+	n      int
+	fields func(obj any) [4]string // the first n are the key's
 }
 
+// FromObject sizes the key exactly: the tree keeps it for the row's life.
 func (x keyIndex) FromObject(obj any) (bool, []byte, error) {
-	return true, x.parts(obj, make([]byte, 0, 64)), nil
+	fs := x.fields(obj)
+	size := 0
+	for _, f := range fs[:x.n] {
+		size += len(f) + 1
+	}
+	b := make([]byte, 0, size)
+	for _, f := range fs[:x.n] {
+		b = append(append(b, f...), 0)
+	}
+	return true, b, nil
 }
 
 func (x keyIndex) FromArgs(args ...any) ([]byte, error) {
@@ -55,13 +65,6 @@ func (x keyIndex) PrefixFromArgs(args ...any) ([]byte, error) {
 	return stringArgs(args)
 }
 
-func appendKeys(b []byte, parts ...string) []byte {
-	for _, p := range parts {
-		b = append(append(b, p...), 0)
-	}
-	return b
-}
-
 func stringArgs(args []any) ([]byte, error) {
 	b := make([]byte, 0, 64)
 	for _, a := range args {
@@ -75,13 +78,13 @@ func stringArgs(args []any) ([]byte, error) {
 }
 
 var (
-	projectKeyIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*Project).Key) }}
-	flagKeyIndex     = keyIndex{2, func(o any, b []byte) []byte { f := o.(*Flag); return appendKeys(b, f.ProjectKey, f.Key) }}
-	triggerIDIndex   = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*Trigger).ID) }}
-	triggerFlagIndex = keyIndex{4, func(o any, b []byte) []byte {
+	projectKeyIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Project).Key} }}
+	flagKeyIndex     = keyIndex{2, func(o any) [4]string { f := o.(*Flag); return [4]string{f.ProjectKey, f.Key} }}
+	triggerIDIndex   = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Trigger).ID} }}
+	triggerFlagIndex = keyIndex{4, func(o any) [4]string {
 		t := o.(*Trigger)
-		return appendKeys(b, t.ProjectKey, t.FlagKey, t.EnvKey, t.ID)
+		return [4]string{t.ProjectKey, t.FlagKey, t.EnvKey, t.ID}
 	}}
-	statsIDIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*triggerStats).ID) }}
-	countKeyIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*flagCount).Project) }}
+	statsIDIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*triggerStats).ID} }}
+	countKeyIndex = keyIndex{1, func(o any) [4]string { return [4]string{o.(*flagCount).Project} }}
 )
