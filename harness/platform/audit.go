@@ -66,7 +66,7 @@ func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 	}
 	// Entries are collected under the log's lock and copied after it:
 	// committed entries never change.
-	var found []*AuditEntry
+	var found []*storedEntry
 	h.log.mu.RLock()
 	// The newest sequence to read from.
 	hi := h.last
@@ -162,7 +162,7 @@ func (p *Platform) AuditEntry(id string) (AuditEntry, error) {
 	if err != nil {
 		return AuditEntry{}, internal(err)
 	}
-	var e *AuditEntry
+	var e *storedEntry
 	if len(id) == 24 && h.log != nil {
 		if seq, err := strconv.ParseUint(id[8:], 16, 64); err == nil {
 			h.log.mu.RLock()

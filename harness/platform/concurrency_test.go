@@ -147,7 +147,7 @@ func TestConcurrentTriggersAndReads(t *testing.T) {
 }
 
 // allEntries reads the whole change history from the store, oldest first
-// (AuditLog pages at most 20).
+// (AuditLog pages at most 20), as copies.
 func allEntries(tb testing.TB, p *Platform) []*AuditEntry {
 	tb.Helper()
 	h, err := historyOf(p.read())
@@ -158,7 +158,7 @@ func allEntries(tb testing.TB, p *Platform) []*AuditEntry {
 	if h.log != nil {
 		h.log.mu.RLock()
 		for seq := h.oldest(); seq <= h.last; seq++ {
-			out = append(out, h.entry(seq))
+			out = append(out, h.entry(seq).clone())
 		}
 		h.log.mu.RUnlock()
 	}

@@ -89,7 +89,7 @@ func (p *Platform) ChangesAfter(c ChangeCursor) (ChangeBatch, error) {
 		return ChangeBatch{}, internal(err)
 	}
 	if h.log != nil {
-		var found []*AuditEntry
+		var found []*storedEntry
 		h.log.mu.RLock()
 		for seq := max(c.Seq+1, h.oldest()); seq <= h.last && len(found) < ChangeBatchMax; seq++ {
 			found = append(found, h.entry(seq))

@@ -26,11 +26,25 @@ import (
 const historyChunkSize = 1024
 
 type historyChunk struct {
-	entries [historyChunkSize]AuditEntry
+	entries [historyChunkSize]storedEntry
 	// prev is, for each entry about a flag, the sequence of the flag's
 	// entry before it (0 when none): the chain that the history of one
 	// flag is read along, newest first.
 	prev [historyChunkSize]uint64
+}
+
+// storedEntry is an entry as the log keeps it: the flag versions as rows
+// (flagRow), not in the entry's PreviousVersion and CurrentVersion.
+type storedEntry struct {
+	AuditEntry
+	prev, cur *flagRow
+}
+
+// clone is the entry with its flag versions, sharing nothing with the log.
+func (s *storedEntry) clone() *AuditEntry {
+	c := s.AuditEntry.clone()
+	c.PreviousVersion, c.CurrentVersion = s.prev.clone(), s.cur.clone()
+	return c
 }
 
 // historyLog holds the entries. mu guards every field; entries at or below
@@ -63,7 +77,7 @@ func (l *historyLog) slot(seq uint64) (*historyChunk, int) {
 	return l.chunks[i/historyChunkSize], int(i % historyChunkSize)
 }
 
-func (l *historyLog) at(seq uint64) *AuditEntry {
+func (l *historyLog) at(seq uint64) *storedEntry {
 	if c, i := l.slot(seq); c != nil {
 		return &c.entries[i]
 	}
@@ -71,7 +85,7 @@ func (l *historyLog) at(seq uint64) *AuditEntry {
 }
 
 // put stores e as the entry after top; the caller holds mu for writing.
-func (l *historyLog) put(e *AuditEntry) *AuditEntry {
+func (l *historyLog) put(e *storedEntry) {
 	l.top++
 	i := l.top - l.base
 	if int(i/historyChunkSize) == len(l.chunks) {
@@ -83,7 +97,6 @@ func (l *historyLog) put(e *AuditEntry) *AuditEntry {
 		c.prev[j] = l.newest[ref]
 		l.newest[ref] = l.top
 	}
-	return &c.entries[j]
 }
 
 // rollback takes back the entries past committed, which transactions that
@@ -95,7 +108,7 @@ func (l *historyLog) rollback(committed uint64) {
 		if ref := flagRefOf(c.entries[i].Accesses); ref != "" {
 			l.unlink(ref, l.top, c.prev[i])
 		}
-		c.entries[i], c.prev[i] = AuditEntry{}, 0
+		c.entries[i], c.prev[i] = storedEntry{}, 0
 		if i == 0 {
 			l.chunks[len(l.chunks)-1] = nil
 			l.chunks = l.chunks[:len(l.chunks)-1]
@@ -142,7 +155,7 @@ func (l *historyLog) copyRange(first, last uint64) *historyLog {
 		if e := l.at(seq); e != nil {
 			c.put(e)
 		} else {
-			c.put(&AuditEntry{Seq: seq}) // below first: never read
+			c.put(&storedEntry{AuditEntry: AuditEntry{Seq: seq}}) // below first: never read
 		}
 	}
 	return c
@@ -168,7 +181,7 @@ func historyOf(txn *memdb.Txn) (historyHead, error) {
 
 // entry is the entry with sequence seq in h's view, nil when it holds none.
 // The caller holds h.log.mu for reading.
-func (h historyHead) entry(seq uint64) *AuditEntry {
+func (h historyHead) entry(seq uint64) *storedEntry {
 	if h.log == nil || seq < h.first || seq > h.last {
 		return nil
 	}

@@ -91,7 +91,7 @@ func TestAbortedEntryIsTakenBack(t *testing.T) {
 	}
 	before := countEntries(t, p)
 	txn, now := p.write()
-	if err := p.insertAudit(txn, &AuditEntry{Date: now, Name: "aborted", Accesses: []Access{{Action: "updateOn", Resource: flagResource("default", "production", "a")}}}); err != nil {
+	if err := p.insertAudit(txn, &AuditEntry{Date: now, Name: "aborted", Accesses: []Access{{Action: "updateOn", Resource: flagResource("default", "production", "a")}}}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := countEntries(t, p); n != before {

@@ -79,7 +79,7 @@ func stringArgs(args []any) ([]byte, error) {
 
 var (
 	projectKeyIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Project).Key} }}
-	flagKeyIndex     = keyIndex{2, func(o any) [4]string { f := o.(*Flag); return [4]string{f.ProjectKey, f.Key} }}
+	flagKeyIndex     = keyIndex{2, func(o any) [4]string { f := o.(*flagRow); return [4]string{f.ProjectKey, f.Key} }}
 	triggerIDIndex   = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Trigger).ID} }}
 	triggerFlagIndex = keyIndex{4, func(o any) [4]string {
 		t := o.(*Trigger)

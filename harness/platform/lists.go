@@ -157,7 +157,7 @@ func (p *Platform) FlagsPage(projectKey string, offset, limit int) (FlagPage, er
 		if err != nil {
 			return FlagPage{}, internal(err)
 		}
-		page.Flags = append(page.Flags, *f.(*Flag).clone())
+		page.Flags = append(page.Flags, *f.(*flagRow).clone())
 	}
 	return page, nil
 }

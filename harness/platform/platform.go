@@ -295,8 +295,10 @@ func NewUUID() string {
 // aborts. Its date is never before the last entry's, so dates never
 // decrease in write order even when the clock steps back, and a date bound
 // is a bound in write order. When the history is over its limit the oldest
-// entries go.
-func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry) error {
+// entries go. prev and cur are the flag before and after, when the entry is
+// about a flag's change; the entry keeps them as rows, e's PreviousVersion
+// and CurrentVersion are not kept.
+func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry, prev, cur *flagRow) error {
 	h, err := historyOf(txn)
 	if err != nil {
 		return err
@@ -317,7 +319,7 @@ func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry) error {
 	h.log.mu.Lock()
 	h.log.rollback(h.last)
 	h.log.trim(h.first) // what committed heads have dropped: an abort takes back nothing
-	h.log.put(e)
+	h.log.put(&storedEntry{AuditEntry: *e, prev: prev, cur: cur})
 	h.log.mu.Unlock()
 	if n := int64(first - h.first); n > 0 {
 		txn.Defer(func() {

@@ -94,7 +94,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if err := putTrigger(txn, t); err != nil {
 		return Trigger{}, internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment), nil, nil); err != nil {
 		return Trigger{}, internal(err)
 	}
 	txn.Commit()
@@ -102,7 +102,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 }
 
 // triggerEntry is the change-history entry of trigger CRUD.
-func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *Flag, env Environment, comment string) *AuditEntry {
+func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *flagRow, env Environment, comment string) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
 	w := triggerCRUDWording(action, p.integrationName(t.IntegrationKey), t.Action, f.Name, FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey), env.Name)
 	return w.apply(&AuditEntry{
@@ -161,7 +161,7 @@ func toAny(ss []string) []any {
 	return out
 }
 
-func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*Flag, Environment, error) {
+func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*flagRow, Environment, error) {
 	f, err := getFlag(txn, projectKey, flagKey)
 	if err != nil {
 		return nil, Environment{}, err
@@ -176,7 +176,7 @@ func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*Flag, Envi
 
 // getTrigger finds a trigger by id under a flag and environment, so a REST
 // path that names another flag does not reach it.
-func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigger, *Flag, Environment, error) {
+func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigger, *flagRow, Environment, error) {
 	f, env, err := flagAndEnv(txn, projectKey, flagKey, envKey)
 	if err != nil {
 		return nil, nil, Environment{}, err
@@ -281,7 +281,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 	if err := putTrigger(txn, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment), nil, nil); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	txn.Commit()
@@ -299,7 +299,7 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 	if err := deleteTrigger(txn, t); err != nil {
 		return internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, ""), nil, nil); err != nil {
 		return internal(err)
 	}
 	txn.Commit()
@@ -493,7 +493,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	if fo == nil {
 		return nil, errNoTrigger() // the flag went, and its triggers with it
 	}
-	f := fo.(*Flag)
+	f := fo.(*flagRow)
 	ex := &Execution{Event: ev, Rules: rules}
 	if !old.Enabled {
 		ex.Trigger, ex.Flag, ex.Outcome = *old.clone(), *f.clone(), trigger.OutcomeDisabled
@@ -518,15 +518,11 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	switch {
 	case ev.IsTest:
 		ex.Outcome = trigger.OutcomeTestEvent
-	case f.Environments[nt.EnvKey].On == on:
+	case f.env(nt.EnvKey).On == on:
 		ex.Outcome = trigger.OutcomeUnchanged
 	default:
 		ex.Outcome = trigger.OutcomeChanged
-		nf = f.clone()
-		st := nf.Environments[nt.EnvKey]
-		st.On, st.Version, st.LastModified = on, st.Version+1, nowMs
-		nf.Environments[nt.EnvKey] = st
-		nf.Version++
+		nf = f.toggled(nt.EnvKey, on, nowMs)
 		if err := txn.Insert(tableFlags, nf); err != nil {
 			return nil, internal(err)
 		}
@@ -534,8 +530,8 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 		if err != nil {
 			return nil, err
 		}
-		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, stored)
-		if err := p.insertAudit(txn, ex.Entry); err != nil {
+		ex.Entry = p.executionEntry(nowMs, nt, nf, env, ev, stored)
+		if err := p.insertAudit(txn, ex.Entry, f, nf); err != nil {
 			return nil, internal(err)
 		}
 	}
@@ -543,13 +539,14 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	ex.Trigger, ex.Flag = *nt.clone(), *nf.clone()
 	if ex.Entry != nil {
 		ex.Entry = ex.Entry.clone()
+		ex.Entry.PreviousVersion, ex.Entry.CurrentVersion = f.clone(), nf.clone()
 	}
 	return ex, nil
 }
 
 // executionEntry is the change-history entry of a trigger's flag change
 // (PLATFORM.md 4).
-func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, stored json.RawMessage) *AuditEntry {
+func (p *Platform) executionEntry(now int64, t *Trigger, after *flagRow, env Environment, ev trigger.Event, stored json.RawMessage) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
 	w := triggerExecutionWording(TriggerChange{
 		Integration: p.integrationName(t.IntegrationKey), On: t.Action == ActionTurnOn, FlagName: after.Name,
@@ -558,7 +555,6 @@ func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, en
 	return w.apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "updateOn", Resource: res}}, Kind: KindFlag, Name: after.Name,
 		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: slices.Clone(stored),
-		PreviousVersion: before, CurrentVersion: after,
 	})
 }
 

@@ -52,7 +52,7 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 	if v.Projects, err = watchTable(txn, v.ws, tableProjects, (*Project).clone); err != nil {
 		return View{}, internal(err)
 	}
-	if v.Flags, err = watchTable(txn, v.ws, tableFlags, (*Flag).clone); err != nil {
+	if v.Flags, err = watchTable(txn, v.ws, tableFlags, (*flagRow).clone); err != nil {
 		return View{}, internal(err)
 	}
 	if v.Triggers, err = watchTable(txn, v.ws, tableTriggers, (*Trigger).clone); err != nil {
@@ -94,7 +94,7 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 	}
 	if h.log != nil && h.last >= h.first {
 		v.LastSeq = h.last
-		var found []*AuditEntry
+		var found []*storedEntry
 		h.log.mu.RLock()
 		for seq, lo := h.last, max(h.oldest(), afterSeq+1); seq >= lo; seq-- {
 			if len(found) >= maxEntries {
@@ -105,14 +105,14 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 		}
 		h.log.mu.RUnlock()
 		for _, e := range found {
-			v.Entries = append(v.Entries, e.copy())
+			v.Entries = append(v.Entries, *e.clone())
 		}
 	}
 	slices.Reverse(v.Entries)
 	return v, nil
 }
 
-func watchTable[T any](txn *memdb.Txn, ws memdb.WatchSet, table string, clone func(*T) *T) ([]T, error) {
+func watchTable[R, T any](txn *memdb.Txn, ws memdb.WatchSet, table string, clone func(*R) *T) ([]T, error) {
 	it, err := txn.Get(table, indexID)
 	if err != nil {
 		return nil, err
@@ -120,24 +120,9 @@ func watchTable[T any](txn *memdb.Txn, ws memdb.WatchSet, table string, clone fu
 	ws.Add(it.WatchCh())
 	var out []T
 	for o := it.Next(); o != nil; o = it.Next() {
-		out = append(out, *clone(o.(*T)))
+		out = append(out, *clone(o.(*R)))
 	}
 	return out, nil
-}
-
-// copy returns e with none of its slices or flags shared with the store.
-func (e *AuditEntry) copy() AuditEntry {
-	c := *e
-	c.Accesses = slices.Clone(e.Accesses)
-	c.Target.Resources = slices.Clone(e.Target.Resources)
-	c.TriggerBody = slices.Clone(e.TriggerBody)
-	if e.PreviousVersion != nil {
-		c.PreviousVersion = e.PreviousVersion.clone()
-	}
-	if e.CurrentVersion != nil {
-		c.CurrentVersion = e.CurrentVersion.clone()
-	}
-	return c
 }
 
 // restoreStart makes a fresh store holding the start state the live one and
