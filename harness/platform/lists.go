@@ -105,16 +105,11 @@ func (k *flagKeys) replace(from, to int, bs ...[]string) *flagKeys {
 	return c
 }
 
-// page is the keys from offset, at most limit of them.
-func (k *flagKeys) page(offset, limit int) []string {
-	var out []string
+// at is the key at offset, which is below len.
+func (k *flagKeys) at(offset int) string {
 	i := sort.Search(len(k.ends), func(i int) bool { return k.ends[i] > offset })
-	for ; i < len(k.blocks) && len(out) < limit; i++ {
-		b := k.blocks[i]
-		from := max(0, offset-(k.ends[i]-len(b)))
-		out = append(out, b[from:min(len(b), from+limit-len(out))]...)
-	}
-	return out
+	b := k.blocks[i]
+	return b[offset-(k.ends[i]-len(b))]
 }
 
 // FlagPage is one page of a project's flags, sorted by key, and how many
@@ -151,13 +146,22 @@ func (p *Platform) FlagsPage(projectKey string, offset, limit int) (FlagPage, er
 	}
 	c := o.(*flagCount)
 	page.TotalCount = c.N()
-	// The keys and the flags come from one snapshot, so each key has its flag.
-	for _, key := range c.keys.page(offset, limit) {
-		f, err := txn.First(tableFlags, indexID, projectKey, key)
-		if err != nil {
-			return FlagPage{}, internal(err)
+	if offset >= page.TotalCount {
+		return page, nil
+	}
+	// The keys and the flags come from one snapshot, and the flags' index
+	// is in key order, so the page is the flags from the key at offset on.
+	it, err := txn.LowerBound(tableFlags, indexID, projectKey, c.keys.at(offset))
+	if err != nil {
+		return FlagPage{}, internal(err)
+	}
+	page.Flags = make([]Flag, 0, min(limit, page.TotalCount-offset))
+	for o := it.Next(); o != nil && len(page.Flags) < limit; o = it.Next() {
+		f := o.(*flagRow)
+		if f.ProjectKey != projectKey {
+			break
 		}
-		page.Flags = append(page.Flags, *f.(*flagRow).clone())
+		page.Flags = append(page.Flags, *f.clone())
 	}
 	return page, nil
 }
