@@ -265,6 +265,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	}
 	f.Version++
 	row := rowOf(f)
+	row.triggers = old.triggers
 	if err := txn.Insert(tableFlags, row); err != nil {
 		return Flag{}, internal(err)
 	}
@@ -296,7 +297,7 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 	if err := addFlagCount(txn, projectKey, flagKey, -1); err != nil {
 		return internal(err)
 	}
-	ts, err := flagTriggers(txn, projectKey, flagKey)
+	ts, err := flagTriggers(txn, f)
 	if err != nil {
 		return internal(err)
 	}

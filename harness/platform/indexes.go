@@ -30,7 +30,7 @@ func flagRefOf(accesses []Access) string {
 
 // keyIndex keys a row by some of its string fields, each followed by a NUL
 // (keys hold none), so that a leading subset of the fields is a prefix:
-// flags by (project, key), triggers by (project, flag, environment, id).
+// flags by (project, key).
 type keyIndex struct {
 	n      int
 	fields func(obj any) [4]string // the first n are the key's
@@ -78,13 +78,9 @@ func stringArgs(args []any) ([]byte, error) {
 }
 
 var (
-	projectKeyIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Project).Key} }}
-	flagKeyIndex     = keyIndex{2, func(o any) [4]string { f := o.(*flagRow); return [4]string{f.ProjectKey, f.Key} }}
-	triggerIDIndex   = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Trigger).ID} }}
-	triggerFlagIndex = keyIndex{4, func(o any) [4]string {
-		t := o.(*Trigger)
-		return [4]string{t.ProjectKey, t.FlagKey, t.EnvKey, t.ID}
-	}}
-	statsIDIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*triggerStats).ID} }}
-	countKeyIndex = keyIndex{1, func(o any) [4]string { return [4]string{o.(*flagCount).Project} }}
+	projectKeyIndex = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Project).Key} }}
+	flagKeyIndex    = keyIndex{2, func(o any) [4]string { f := o.(*flagRow); return [4]string{f.ProjectKey, f.Key} }}
+	triggerIDIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Trigger).ID} }}
+	statsIDIndex    = keyIndex{1, func(o any) [4]string { return [4]string{o.(*triggerStats).ID} }}
+	countKeyIndex   = keyIndex{1, func(o any) [4]string { return [4]string{o.(*flagCount).Project} }}
 )

@@ -13,17 +13,17 @@ const (
 	// tableSubscriptions holds hook subscriptions (subscriptions.go).
 	tableSubscriptions = "subscriptions"
 
-	indexID   = "id"
-	indexFlag = "flag" // triggers of one flag
+	indexID = "id"
 	// indexIntegration: subscriptions of one integration.
 	indexIntegration = "integration"
 )
 
 // Every read that names a flag goes through an index, so that its cost does
 // not grow with the account (README, Benchmarks): a project's flags are a
-// prefix of the flags' id index, a flag's triggers a prefix of the
-// triggers' flag index, and a flag's history a chain in the change
-// history's log (history.go), which is kept outside these trees. The indexers are in indexes.go.
+// prefix of the flags' id index, a flag's triggers are listed in its row
+// (flagRow), and a flag's history is a chain in the change history's log
+// (history.go), which is kept outside these trees. The indexers are in
+// indexes.go.
 func schema() *memdb.DBSchema {
 	return &memdb.DBSchema{
 		Tables: map[string]*memdb.TableSchema{
@@ -34,8 +34,7 @@ func schema() *memdb.DBSchema {
 				indexID: {Name: indexID, Unique: true, Indexer: flagKeyIndex},
 			}},
 			tableTriggers: {Name: tableTriggers, Indexes: map[string]*memdb.IndexSchema{
-				indexID:   {Name: indexID, Unique: true, Indexer: triggerIDIndex},
-				indexFlag: {Name: indexFlag, Unique: true, Indexer: triggerFlagIndex},
+				indexID: {Name: indexID, Unique: true, Indexer: triggerIDIndex},
 			}},
 			tableStats: {Name: tableStats, Indexes: map[string]*memdb.IndexSchema{
 				indexID: {Name: indexID, Unique: true, Indexer: statsIDIndex},

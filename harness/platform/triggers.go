@@ -3,6 +3,7 @@ package platform
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -76,10 +77,8 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if !ok {
 		return Trigger{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
 	}
-	if ts, err := flagTriggers(txn, projectKey, flagKey, envKey); err != nil {
-		return Trigger{}, internal(err)
-	} else if len(ts) >= MaxFlagTriggers {
-		return Trigger{}, errorf(CodeInvalid, "flag %q has %d triggers in environment %q; the fake platform takes at most %d: delete one first", flagKey, len(ts), envKey, MaxFlagTriggers)
+	if n := f.triggerCount(envKey); n >= MaxFlagTriggers {
+		return Trigger{}, errorf(CodeInvalid, "flag %q has %d triggers in environment %q; the fake platform takes at most %d: delete one first", flagKey, n, envKey, MaxFlagTriggers)
 	}
 	if o, err := txn.First(tableTriggers, indexID, in.ID); err != nil {
 		return Trigger{}, internal(err)
@@ -92,6 +91,9 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 		Enabled: true, Version: 1, CreationDate: now, MaintainerID: MaintainerID,
 	}
 	if err := putTrigger(txn, t); err != nil {
+		return Trigger{}, internal(err)
+	}
+	if err := txn.Insert(tableFlags, f.withTrigger(envKey, t.ID)); err != nil {
 		return Trigger{}, internal(err)
 	}
 	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment), nil, nil); err != nil {
@@ -114,10 +116,11 @@ func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *flagRow
 // Triggers lists the triggers of a flag in one environment, oldest first.
 func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, error) {
 	txn := p.read()
-	if _, _, err := flagAndEnv(txn, projectKey, flagKey, envKey); err != nil {
+	f, _, err := flagAndEnv(txn, projectKey, flagKey, envKey)
+	if err != nil {
 		return nil, err
 	}
-	ts, err := flagTriggers(txn, projectKey, flagKey, envKey)
+	ts, err := flagTriggers(txn, f, envKey)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -135,15 +138,20 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 }
 
 // flagTriggers reads the triggers of a flag, in one environment when envKey
-// is given, from the triggers' flag index.
-func flagTriggers(txn *memdb.Txn, projectKey, flagKey string, envKey ...string) ([]*Trigger, error) {
-	args := append([]any{projectKey, flagKey}, toAny(envKey)...)
-	it, err := txn.Get(tableTriggers, indexFlag+"_prefix", args...)
-	if err != nil {
-		return nil, err
-	}
+// is given, by the ids that the flag's row lists.
+func flagTriggers(txn *memdb.Txn, f *flagRow, envKey ...string) ([]*Trigger, error) {
 	var out []*Trigger
-	for o := it.Next(); o != nil; o = it.Next() {
+	for _, ft := range f.triggers {
+		if len(envKey) > 0 && ft.env != envKey[0] {
+			continue
+		}
+		o, err := txn.First(tableTriggers, indexID, ft.id)
+		if err != nil {
+			return nil, err
+		}
+		if o == nil {
+			return nil, fmt.Errorf("flag %s/%s lists trigger %s, which is not stored", f.ProjectKey, f.Key, ft.id)
+		}
 		t, err := withStats(txn, o.(*Trigger))
 		if err != nil {
 			return nil, err
@@ -151,14 +159,6 @@ func flagTriggers(txn *memdb.Txn, projectKey, flagKey string, envKey ...string) 
 		out = append(out, t)
 	}
 	return out, nil
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*flagRow, Environment, error) {
@@ -297,6 +297,9 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 		return err
 	}
 	if err := deleteTrigger(txn, t); err != nil {
+		return internal(err)
+	}
+	if err := txn.Insert(tableFlags, f.withoutTrigger(t.ID)); err != nil {
 		return internal(err)
 	}
 	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, ""), nil, nil); err != nil {

@@ -90,6 +90,38 @@ func (f *Flag) clone() *Flag {
 type flagRow struct {
 	Flag
 	envs []flagEnvState
+	// triggers are the flag's triggers, oldest first: a list here costs
+	// a tenth of an index of the triggers by flag in go-memdb's trees. A
+	// trigger's creation and deletion rewrite the row.
+	triggers []flagTrigger
+}
+
+// flagTrigger names one trigger of a flag and its environment.
+type flagTrigger struct{ env, id string }
+
+// triggerCount is how many triggers the flag has in env.
+func (r *flagRow) triggerCount(env string) int {
+	n := 0
+	for _, t := range r.triggers {
+		if t.env == env {
+			n++
+		}
+	}
+	return n
+}
+
+// withTrigger is the row with the trigger id in env added.
+func (r *flagRow) withTrigger(env, id string) *flagRow {
+	c := *r
+	c.triggers = append(slices.Clip(r.triggers), flagTrigger{env, id})
+	return &c
+}
+
+// withoutTrigger is the row without the trigger id.
+func (r *flagRow) withoutTrigger(id string) *flagRow {
+	c := *r
+	c.triggers = slices.DeleteFunc(slices.Clone(r.triggers), func(t flagTrigger) bool { return t.id == id })
+	return &c
 }
 
 type flagEnvState struct {
