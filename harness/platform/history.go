@@ -31,6 +31,11 @@ type historyChunk struct {
 	// entry before it (0 when none): the chain that the history of one
 	// flag is read along, newest first.
 	prev [historyChunkSize]uint64
+	// access and resource hold an entry's one access and one target
+	// resource (nearly every entry has one of each), so that they are not
+	// two more small objects per entry.
+	access   [historyChunkSize]Access
+	resource [historyChunkSize]string
 }
 
 // storedEntry is an entry as the log keeps it: the flag versions as rows
@@ -93,6 +98,14 @@ func (l *historyLog) put(e *storedEntry) {
 	}
 	c, j := l.chunks[i/historyChunkSize], i%historyChunkSize
 	c.entries[j] = *e
+	if s := &c.entries[j]; len(s.Accesses) == 1 {
+		c.access[j] = s.Accesses[0]
+		s.Accesses = c.access[j : j+1 : j+1]
+	}
+	if s := &c.entries[j]; len(s.Target.Resources) == 1 {
+		c.resource[j] = s.Target.Resources[0]
+		s.Target.Resources = c.resource[j : j+1 : j+1]
+	}
 	if ref := flagRefOf(e.Accesses); ref != "" {
 		c.prev[j] = l.newest[ref]
 		l.newest[ref] = l.top
@@ -108,7 +121,7 @@ func (l *historyLog) rollback(committed uint64) {
 		if ref := flagRefOf(c.entries[i].Accesses); ref != "" {
 			l.unlink(ref, l.top, c.prev[i])
 		}
-		c.entries[i], c.prev[i] = storedEntry{}, 0
+		c.entries[i], c.prev[i], c.access[i], c.resource[i] = storedEntry{}, 0, Access{}, ""
 		if i == 0 {
 			l.chunks[len(l.chunks)-1] = nil
 			l.chunks = l.chunks[:len(l.chunks)-1]
