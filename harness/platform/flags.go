@@ -142,17 +142,24 @@ func (p *Platform) Flag(projectKey, flagKey string) (Flag, error) {
 }
 
 func getFlag(txn *memdb.Txn, projectKey, flagKey string) (*flagRow, error) {
-	if _, err := getProject(txn, projectKey); err != nil {
-		return nil, err
+	_, f, err := getProjectFlag(txn, projectKey, flagKey)
+	return f, err
+}
+
+// getProjectFlag is getFlag with the flag's project.
+func getProjectFlag(txn *memdb.Txn, projectKey, flagKey string) (*Project, *flagRow, error) {
+	proj, err := getProject(txn, projectKey)
+	if err != nil {
+		return nil, nil, err
 	}
 	o, err := txn.First(tableFlags, indexID, projectKey, flagKey)
 	if err != nil {
-		return nil, internal(err)
+		return nil, nil, internal(err)
 	}
 	if o == nil {
-		return nil, errorf(CodeNotFound, "flag %q not found in project %q: create it with POST /api/v2/flags/%s", flagKey, projectKey, projectKey)
+		return nil, nil, errorf(CodeNotFound, "flag %q not found in project %q: create it with POST /api/v2/flags/%s", flagKey, projectKey, projectKey)
 	}
-	return o.(*flagRow), nil
+	return proj, o.(*flagRow), nil
 }
 
 // FlagOp is one change of a flag patch. The server turns JSON Patch and

@@ -162,11 +162,10 @@ func flagTriggers(txn *memdb.Txn, f *flagRow, envKey ...string) ([]*Trigger, err
 }
 
 func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*flagRow, Environment, error) {
-	f, err := getFlag(txn, projectKey, flagKey)
+	proj, f, err := getProjectFlag(txn, projectKey, flagKey)
 	if err != nil {
 		return nil, Environment{}, err
 	}
-	proj, _ := getProject(txn, projectKey)
 	env, ok := proj.Environment(envKey)
 	if !ok {
 		return nil, Environment{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
