@@ -222,11 +222,12 @@ func BenchmarkAccountScale(b *testing.B) {
 		tag := strconv.Itoa(n/1000) + "k"
 		b.ReportMetric(r.RSSMiB, "RSS-MiB-"+tag)
 		b.ReportMetric(r.HeapMiB, "heap-MiB-"+tag)
+		b.ReportMetric(r.HeapInuseMiB, "heapInuse-MiB-"+tag)
 		b.ReportMetric(r.BuildSec, "build-s-"+tag)
 		for _, op := range ops {
 			b.ReportMetric(r.P50[op], op+"-p50-µs-"+tag)
 		}
-		b.Logf("%d flags: build %.1fs, RSS %.0f MiB, heap %.0f MiB; p50/p99 µs: %s", n, r.BuildSec, r.RSSMiB, r.HeapMiB, fmtLat(r, ops))
+		b.Logf("%d flags: build %.1fs, RSS %.0f MiB, heap %.0f MiB (in use %.0f MiB); p50/p99 µs: %s", n, r.BuildSec, r.RSSMiB, r.HeapMiB, r.HeapInuseMiB, fmtLat(r, ops))
 	}
 	if len(sizes) > 1 {
 		small, large := reports[sizes[0]], reports[sizes[len(sizes)-1]]
