@@ -2,6 +2,7 @@ package platform
 
 import (
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -147,5 +148,70 @@ func TestResetKeepsStartHistory(t *testing.T) {
 	}
 	if got := allEntries(t, p); got[len(got)-1].Seq != start[len(start)-1].Seq+1 {
 		t.Fatalf("expected the first entry after Reset to follow the start's, but got %d", got[len(got)-1].Seq)
+	}
+}
+
+// TestHistoryPagingWhileDropping pages the whole history and one flag's
+// while writers add entries and the limit frees chunks: under -race it
+// shows that readers and the log share no unguarded memory, and every walk
+// must be gapless newest-first (the whole history) or the flag's own
+// entries only, none twice.
+func TestHistoryPagingWhileDropping(t *testing.T) {
+	p := mustPlatform(t, Options{HistoryLimit: historyChunkSize + 100})
+	for _, k := range []string{"a", "b"} {
+		if _, err := p.CreateFlag("default", FlagInput{Key: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w, k := range []string{"a", "b"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2 * historyChunkSize {
+				if _, err := p.PatchFlag("default", k, FlagPatch{Ops: []FlagOp{{Field: "on", Env: "test", On: (i+w)%2 == 0}}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	walks := 0
+	for stop := false; !stop; walks++ {
+		select {
+		case <-done:
+			stop = true
+		default:
+		}
+		for _, spec := range []string{"", "proj/default:env/*:flag/a"} {
+			var prev uint64
+			q := AuditQuery{Spec: spec, Limit: AuditMaxLimit}
+			for range 20 {
+				page, err := p.AuditPage(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range page.Entries {
+					switch {
+					case prev != 0 && e.Seq >= prev:
+						t.Fatalf("spec %q: entry %d after %d: not newest first, or twice", spec, e.Seq, prev)
+					case spec == "" && prev != 0 && e.Seq != prev-1:
+						t.Fatalf("the history skips from %d to %d", prev, e.Seq)
+					case spec != "" && flagRefOf(e.Accesses) != "default/a":
+						t.Fatalf("flag a's history holds entry %d about %v", e.Seq, e.Accesses)
+					}
+					prev = e.Seq
+				}
+				if page.Next == "" {
+					break
+				}
+				q.Cursor = page.Next
+			}
+		}
+	}
+	if walks < 2 {
+		t.Fatalf("expected walks while writing, but got %d", walks)
 	}
 }
