@@ -16,8 +16,9 @@ import (
 // holds the log and the range of sequences committed, and is written in
 // the same transaction as the change the entry describes. A reader takes
 // the head from its snapshot and reads only that range, so it sees the
-// history exactly as of its snapshot, and a write wakes the head's watch
-// channels like any row. Sequences past the committed head are what an
+// history as of its snapshot (less a chunk that the history limit has freed
+// since, see trim), and a write wakes the head's watch channels like any
+// row. Sequences past the committed head are what an
 // aborted transaction left; the next writer takes them back (rollback).
 
 // historyChunkSize is how many entries a chunk holds. Entries are stored
