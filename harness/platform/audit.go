@@ -4,8 +4,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
-	memdb "github.com/hashicorp/go-memdb"
 )
 
 // AuditQuery filters the change history (PLATFORM.md 4). Zero fields do not
@@ -40,7 +38,7 @@ func (p *Platform) AuditLog(q AuditQuery) ([]AuditEntry, error) {
 // ended; the cursor names the last entry's place in write order, and
 // following Next visits every entry once, also while entries are written
 // (they are newer than any cursor). A spec that names one project and one
-// flag is read from the flag's own index; other filters scan.
+// flag is read along the flag's own chain of entries; other filters scan.
 func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 	if q.Limit == 0 {
 		q.Limit = AuditDefaultLimit
@@ -52,39 +50,46 @@ func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 	if err != nil {
 		return AuditPage{}, err
 	}
-	txn := p.read()
-	// The newest sequence to read from.
-	hi := maxSeq
-	if q.Before != 0 {
-		if hi, err = lastSeqBefore(txn, q.Before); err != nil {
-			return AuditPage{}, internal(err)
-		}
-	}
+	var cursor uint64
 	if q.Cursor != "" {
-		s, err := parseCursor(q.Cursor)
-		if err != nil {
+		if cursor, err = parseCursor(q.Cursor); err != nil {
 			return AuditPage{}, err
 		}
-		hi = min(hi, s-1)
 	}
-	needle := strings.ToLower(q.Q)
-	ref := specFlagRef(spec)
-	var it interface{ Next() any }
-	if ref != "" {
-		it, err = txn.ReverseLowerBound(tableAudit, indexFlag, ref, hi)
-	} else {
-		it, err = txn.ReverseLowerBound(tableAudit, indexSequence, hi)
-	}
+	h, err := historyOf(p.read())
 	if err != nil {
 		return AuditPage{}, internal(err)
 	}
 	page := AuditPage{Entries: []AuditEntry{}}
-	var last *AuditEntry
-	for o := it.Next(); o != nil; o = it.Next() {
-		e := o.(*AuditEntry)
-		if ref != "" && flagRefOf(e.Accesses) != ref {
-			break // below the flag's range of the index
+	if h.log == nil {
+		return page, nil
+	}
+	// Entries are collected under the log's lock and copied after it:
+	// committed entries never change.
+	var found []*storedEntry
+	h.log.mu.RLock()
+	// The newest sequence to read from.
+	hi := h.last
+	if q.Before != 0 {
+		hi = min(hi, h.lastSeqBefore(q.Before))
+	}
+	if cursor != 0 {
+		hi = min(hi, cursor-1)
+	}
+	needle := strings.ToLower(q.Q)
+	ref := specFlagRef(spec)
+	next := func(seq uint64) uint64 { return seq - 1 }
+	if ref != "" {
+		// The flag's newest entry at or below hi, then along its chain.
+		seq := h.log.newest[ref]
+		for seq > hi {
+			seq = h.log.prevOf(seq)
 		}
+		hi = seq
+		next = h.log.prevOf
+	}
+	for seq, lo := hi, h.oldest(); seq >= lo && seq != 0; seq = next(seq) {
+		e := h.log.at(seq)
 		if q.After != 0 && e.Date <= q.After {
 			break // dates never grow going back
 		}
@@ -94,12 +99,15 @@ func (p *Platform) AuditPage(q AuditQuery) (AuditPage, error) {
 		if spec != nil && !e.matches(spec) {
 			continue
 		}
-		if len(page.Entries) == q.Limit {
-			page.Next = strconv.FormatUint(last.Seq, 10)
+		if len(found) == q.Limit {
+			page.Next = strconv.FormatUint(found[len(found)-1].Seq, 10)
 			break
 		}
+		found = append(found, e)
+	}
+	h.log.mu.RUnlock()
+	for _, e := range found {
 		page.Entries = append(page.Entries, *e.clone())
-		last = e
 	}
 	return page, nil
 }
@@ -114,37 +122,26 @@ func parseCursor(c string) (uint64, error) {
 	return s, nil
 }
 
-// lastSeqBefore is the sequence of the newest entry dated before before, 0
-// when there is none. Entries kept have contiguous sequences (only the
+// lastSeqBefore is the sequence of the newest entry dated before before,
+// 0 when there is none. Entries kept have contiguous sequences (only the
 // oldest are ever dropped) and dates that never decrease with them, so a
-// binary search over the sequences finds it in a few lookups.
-func lastSeqBefore(txn *memdb.Txn, before int64) (uint64, error) {
-	first, err := txn.First(tableAudit, indexSequence)
-	if err != nil || first == nil {
-		return 0, err
-	}
-	last, err := txn.Last(tableAudit, indexSequence)
-	if err != nil {
-		return 0, err
-	}
-	lo, hi := first.(*AuditEntry).Seq, last.(*AuditEntry).Seq
-	if first.(*AuditEntry).Date >= before {
-		return 0, nil
+// binary search over the sequences finds it in a few lookups. The caller
+// holds h.log.mu.
+func (h historyHead) lastSeqBefore(before int64) uint64 {
+	lo, hi := h.oldest(), h.last
+	if hi < lo || h.entry(lo).Date >= before {
+		return 0
 	}
 	// Invariant: the entry at lo is dated before before.
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
-		o, err := txn.First(tableAudit, indexSequence, mid)
-		if err != nil {
-			return 0, err
-		}
-		if o != nil && o.(*AuditEntry).Date < before {
+		if h.entry(mid).Date < before {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
-	return lo, nil
+	return lo
 }
 
 // specFlagRef is the flag a spec names exactly (proj/p:env/...:flag/f with
@@ -161,18 +158,24 @@ func specFlagRef(spec []specSegment) string {
 
 // AuditEntry returns one change-history entry.
 func (p *Platform) AuditEntry(id string) (AuditEntry, error) {
-	var o any
-	if len(id) == 24 {
+	h, err := historyOf(p.read())
+	if err != nil {
+		return AuditEntry{}, internal(err)
+	}
+	var e *storedEntry
+	if len(id) == 24 && h.log != nil {
 		if seq, err := strconv.ParseUint(id[8:], 16, 64); err == nil {
-			if o, err = p.read().First(tableAudit, indexSequence, seq); err != nil {
-				return AuditEntry{}, internal(err)
+			h.log.mu.RLock()
+			if seq >= h.oldest() {
+				e = h.entry(seq)
 			}
+			h.log.mu.RUnlock()
 		}
 	}
-	if o == nil || o.(*AuditEntry).ID != id {
+	if e == nil || e.ID != id {
 		return AuditEntry{}, errorf(CodeNotFound, "change-history entry %q not found: list entries with GET /api/v2/auditlog", id)
 	}
-	return *o.(*AuditEntry).clone(), nil
+	return *e.clone(), nil
 }
 
 func (e *AuditEntry) contains(needle string) bool {

@@ -147,16 +147,20 @@ func TestConcurrentTriggersAndReads(t *testing.T) {
 }
 
 // allEntries reads the whole change history from the store, oldest first
-// (AuditLog pages at most 20).
+// (AuditLog pages at most 20), as copies.
 func allEntries(tb testing.TB, p *Platform) []*AuditEntry {
 	tb.Helper()
-	it, err := p.read().Get(tableAudit, indexSequence)
+	h, err := historyOf(p.read())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var out []*AuditEntry
-	for o := it.Next(); o != nil; o = it.Next() {
-		out = append(out, o.(*AuditEntry))
+	if h.log != nil {
+		h.log.mu.RLock()
+		for seq := h.oldest(); seq <= h.last; seq++ {
+			out = append(out, h.entry(seq).clone())
+		}
+		h.log.mu.RUnlock()
 	}
 	return out
 }

@@ -45,11 +45,11 @@ func (f *feed) init() { f.resetCh = make(chan struct{}) }
 
 // lastSeq is the sequence number of the newest entry in db, 0 when none.
 func lastSeq(db *memdb.MemDB) uint64 {
-	o, err := db.Txn(false).Last(tableAudit, indexSequence)
-	if err != nil || o == nil {
+	h, err := historyOf(db.Txn(false))
+	if err != nil {
 		return 0
 	}
-	return o.(*AuditEntry).Seq
+	return h.last
 }
 
 // resetFeed swaps in the restored store and tells consumers, under the feed
@@ -79,19 +79,26 @@ func (p *Platform) ChangesAfter(c ChangeCursor) (ChangeBatch, error) {
 		c = ChangeCursor{Epoch: epoch, Seq: base, set: true}
 	}
 	txn := db.Txn(false)
-	all, err := txn.Get(tableAudit, indexSequence)
+	changed, err := historyChanged(txn)
 	if err != nil {
 		return ChangeBatch{}, internal(err)
 	}
-	b := ChangeBatch{Changed: all.WatchCh(), Reset: resetCh}
-	it, err := txn.LowerBound(tableAudit, indexSequence, c.Seq+1)
+	b := ChangeBatch{Changed: changed, Reset: resetCh}
+	h, err := historyOf(txn)
 	if err != nil {
 		return ChangeBatch{}, internal(err)
 	}
-	for o := it.Next(); o != nil && len(b.Entries) < ChangeBatchMax; o = it.Next() {
-		e := o.(*AuditEntry)
-		b.Entries = append(b.Entries, *e.clone())
-		c.Seq = e.Seq
+	if h.log != nil {
+		var found []*storedEntry
+		h.log.mu.RLock()
+		for seq := max(c.Seq+1, h.oldest()); seq <= h.last && len(found) < ChangeBatchMax; seq++ {
+			found = append(found, h.entry(seq))
+		}
+		h.log.mu.RUnlock()
+		for _, e := range found {
+			b.Entries = append(b.Entries, *e.clone())
+			c.Seq = e.Seq
+		}
 	}
 	b.Next = c
 	return b, nil

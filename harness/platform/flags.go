@@ -3,6 +3,7 @@ package platform
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	memdb "github.com/hashicorp/go-memdb"
 )
@@ -74,31 +75,30 @@ func (p *Platform) CreateFlag(projectKey string, in FlagInput) (Flag, error) {
 	if existing != nil {
 		return Flag{}, errorf(CodeConflict, "a flag with key %q already exists in project %q; choose another key", in.Key, projectKey)
 	}
-	f := &Flag{
+	f := &flagRow{Flag: Flag{
 		ID: newID(), ProjectKey: projectKey, Key: in.Key, Name: in.Name, Description: in.Description,
 		Kind: in.Kind, Tags: in.Tags, Variations: in.Variations, Version: 1, CreationDate: now,
-		Environments: map[string]FlagEnv{},
-	}
+	}, envs: make([]flagEnvState, 0, len(proj.Environments))}
 	for _, e := range proj.Environments {
-		f.Environments[e.Key] = FlagEnv{On: in.On[e.Key], Version: 1, LastModified: now}
+		f.envs = append(f.envs, flagEnvState{e.Key, FlagEnv{On: in.On[e.Key], Version: 1, LastModified: now}})
 	}
+	slices.SortFunc(f.envs, func(a, b flagEnvState) int { return strings.Compare(a.key, b.key) })
 	if err := txn.Insert(tableFlags, f); err != nil {
 		return Flag{}, internal(err)
 	}
-	if err := addFlagCount(txn, projectKey, 1); err != nil {
+	if err := addFlagCount(txn, projectKey, in.Key, 1); err != nil {
 		return Flag{}, internal(err)
 	}
 	res := flagAllEnvResource(projectKey, in.Key)
 	if err := p.insertAudit(txn, flagCreatedWording(f.Name).apply(&AuditEntry{
-		Date:           now,
-		Accesses:       []Access{{Action: "createFlag", Resource: res}},
-		Kind:           KindFlag,
-		Name:           f.Name,
-		Comment:        in.Comment,
-		Member:         restMember(),
-		Target:         Target{Name: f.Name, Resources: []string{res}},
-		CurrentVersion: f,
-	})); err != nil {
+		Date:     now,
+		Accesses: []Access{{Action: "createFlag", Resource: res}},
+		Kind:     KindFlag,
+		Name:     f.Name,
+		Comment:  in.Comment,
+		Member:   restMember(),
+		Target:   Target{Name: f.Name, Resources: []string{res}},
+	}), nil, f); err != nil {
 		return Flag{}, internal(err)
 	}
 	txn.Commit()
@@ -125,7 +125,7 @@ func (p *Platform) Flags(projectKey string) ([]Flag, error) {
 	}
 	out := []Flag{}
 	for o := it.Next(); o != nil; o = it.Next() {
-		out = append(out, *o.(*Flag).clone())
+		out = append(out, *o.(*flagRow).clone())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
@@ -141,18 +141,25 @@ func (p *Platform) Flag(projectKey, flagKey string) (Flag, error) {
 	return *f.clone(), nil
 }
 
-func getFlag(txn *memdb.Txn, projectKey, flagKey string) (*Flag, error) {
-	if _, err := getProject(txn, projectKey); err != nil {
-		return nil, err
+func getFlag(txn *memdb.Txn, projectKey, flagKey string) (*flagRow, error) {
+	_, f, err := getProjectFlag(txn, projectKey, flagKey)
+	return f, err
+}
+
+// getProjectFlag is getFlag with the flag's project.
+func getProjectFlag(txn *memdb.Txn, projectKey, flagKey string) (*Project, *flagRow, error) {
+	proj, err := getProject(txn, projectKey)
+	if err != nil {
+		return nil, nil, err
 	}
 	o, err := txn.First(tableFlags, indexID, projectKey, flagKey)
 	if err != nil {
-		return nil, internal(err)
+		return nil, nil, internal(err)
 	}
 	if o == nil {
-		return nil, errorf(CodeNotFound, "flag %q not found in project %q: create it with POST /api/v2/flags/%s", flagKey, projectKey, projectKey)
+		return nil, nil, errorf(CodeNotFound, "flag %q not found in project %q: create it with POST /api/v2/flags/%s", flagKey, projectKey, projectKey)
 	}
-	return o.(*Flag), nil
+	return proj, o.(*flagRow), nil
 }
 
 // FlagOp is one change of a flag patch. The server turns JSON Patch and
@@ -234,7 +241,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 		switch op.Field {
 		case "on":
 			st := f.Environments[op.Env]
-			if st.On == old.Environments[op.Env].On {
+			if st.On == old.env(op.Env).On {
 				continue
 			}
 			st.Version, st.LastModified = st.Version+1, now
@@ -264,7 +271,9 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 		return *old.clone(), nil
 	}
 	f.Version++
-	if err := txn.Insert(tableFlags, f); err != nil {
+	row := rowOf(f)
+	row.triggers = old.triggers
+	if err := txn.Insert(tableFlags, row); err != nil {
 		return Flag{}, internal(err)
 	}
 	resources := make([]string, len(accesses))
@@ -274,8 +283,7 @@ func (p *Platform) PatchFlag(projectKey, flagKey string, patch FlagPatch) (Flag,
 	if err := p.insertAudit(txn, flagPatchWording(verb, desc, f.Name).apply(&AuditEntry{
 		Date: now, Accesses: accesses, Kind: KindFlag, Name: f.Name, Comment: patch.Comment,
 		Member: restMember(), Target: Target{Name: f.Name, Resources: resources},
-		PreviousVersion: old, CurrentVersion: f,
-	})); err != nil {
+	}), old, row); err != nil {
 		return Flag{}, internal(err)
 	}
 	txn.Commit()
@@ -293,10 +301,10 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 	if err := txn.Delete(tableFlags, f); err != nil {
 		return internal(err)
 	}
-	if err := addFlagCount(txn, projectKey, -1); err != nil {
+	if err := addFlagCount(txn, projectKey, flagKey, -1); err != nil {
 		return internal(err)
 	}
-	ts, err := flagTriggers(txn, projectKey, flagKey)
+	ts, err := flagTriggers(txn, f)
 	if err != nil {
 		return internal(err)
 	}
@@ -308,8 +316,8 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 	res := flagAllEnvResource(projectKey, flagKey)
 	if err := p.insertAudit(txn, flagDeletedWording(f.Name).apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "deleteFlag", Resource: res}}, Kind: KindFlag, Name: f.Name,
-		Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}}, PreviousVersion: f,
-	})); err != nil {
+		Member: restMember(), Target: Target{Name: f.Name, Resources: []string{res}},
+	}), f, nil); err != nil {
 		return internal(err)
 	}
 	txn.Commit()

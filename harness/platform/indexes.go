@@ -1,9 +1,7 @@
 package platform
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 	"strings"
 )
 
@@ -12,59 +10,7 @@ import (
 // through reflection on each insert. Each key sorts bytewise in the order
 // that the reads want.
 
-// auditSeqIndex keys change-history entries by write sequence, 8 bytes
-// big-endian, so that key order is write order; it is the audit table's
-// primary index, and an entry's id carries its sequence (see auditID), so
-// no index of random ids is needed. Dates never decrease in write order
-// (insertAudit sees to it), so a date bound is a sequence bound.
-type auditSeqIndex struct{}
-
-func (auditSeqIndex) FromObject(obj any) (bool, []byte, error) {
-	return true, binary.BigEndian.AppendUint64(make([]byte, 0, 8), obj.(*AuditEntry).Seq), nil
-}
-
-func (auditSeqIndex) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("want (seq uint64), got %d arguments", len(args))
-	}
-	s, ok := args[0].(uint64)
-	if !ok {
-		return nil, fmt.Errorf("want a uint64 sequence, got %T", args[0])
-	}
-	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), s), nil
-}
-
-// auditFlagIndex keys the entries about one flag by (flag, Seq), so the
-// history of one flag (a spec naming it) is read without a scan. Entries
-// about no flag (projects) are not in it.
-type auditFlagIndex struct{}
-
-func (auditFlagIndex) FromObject(obj any) (bool, []byte, error) {
-	e := obj.(*AuditEntry)
-	ref := flagRefOf(e.Accesses)
-	if ref == "" {
-		return false, nil, nil
-	}
-	b := make([]byte, 0, len(ref)+9)
-	b = append(append(b, ref...), 0)
-	return true, binary.BigEndian.AppendUint64(b, e.Seq), nil
-}
-
-// FromArgs takes (flagRef string, seq uint64).
-func (auditFlagIndex) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 2 {
-		return nil, fmt.Errorf("want (flagRef, seq), got %d arguments", len(args))
-	}
-	ref, ok1 := args[0].(string)
-	s, ok2 := args[1].(uint64)
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("want (string, uint64), got (%T, %T)", args[0], args[1])
-	}
-	b := append(append(make([]byte, 0, len(ref)+9), ref...), 0)
-	return binary.BigEndian.AppendUint64(b, s), nil
-}
-
-// flagRef names a flag in auditFlagIndex; keys hold no "/".
+// flagRef names a flag in the change history's chains; keys hold no "/".
 func flagRef(projectKey, flagKey string) string { return projectKey + "/" + flagKey }
 
 // flagRefOf finds the flag an entry is about from its accesses' resources
@@ -84,14 +30,24 @@ func flagRefOf(accesses []Access) string {
 
 // keyIndex keys a row by some of its string fields, each followed by a NUL
 // (keys hold none), so that a leading subset of the fields is a prefix:
-// flags by (project, key), triggers by (project, flag, environment, id).
+// flags by (project, key).
 type keyIndex struct {
-	n     int
-	parts func(obj any, b []byte) []byte
+	n      int
+	fields func(obj any) [4]string // the first n are the key's
 }
 
+// FromObject sizes the key exactly: the tree keeps it for the row's life.
 func (x keyIndex) FromObject(obj any) (bool, []byte, error) {
-	return true, x.parts(obj, make([]byte, 0, 64)), nil
+	fs := x.fields(obj)
+	size := 0
+	for _, f := range fs[:x.n] {
+		size += len(f) + 1
+	}
+	b := make([]byte, 0, size)
+	for _, f := range fs[:x.n] {
+		b = append(append(b, f...), 0)
+	}
+	return true, b, nil
 }
 
 func (x keyIndex) FromArgs(args ...any) ([]byte, error) {
@@ -109,13 +65,6 @@ func (x keyIndex) PrefixFromArgs(args ...any) ([]byte, error) {
 	return stringArgs(args)
 }
 
-func appendKeys(b []byte, parts ...string) []byte {
-	for _, p := range parts {
-		b = append(append(b, p...), 0)
-	}
-	return b
-}
-
 func stringArgs(args []any) ([]byte, error) {
 	b := make([]byte, 0, 64)
 	for _, a := range args {
@@ -129,16 +78,9 @@ func stringArgs(args []any) ([]byte, error) {
 }
 
 var (
-	projectKeyIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*Project).Key) }}
-	flagKeyIndex     = keyIndex{2, func(o any, b []byte) []byte { f := o.(*Flag); return appendKeys(b, f.ProjectKey, f.Key) }}
-	triggerIDIndex   = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*Trigger).ID) }}
-	triggerFlagIndex = keyIndex{4, func(o any, b []byte) []byte {
-		t := o.(*Trigger)
-		return appendKeys(b, t.ProjectKey, t.FlagKey, t.EnvKey, t.ID)
-	}}
-	statsIDIndex  = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*triggerStats).ID) }}
-	countKeyIndex = keyIndex{1, func(o any, b []byte) []byte { return appendKeys(b, o.(*flagCount).Project) }}
+	projectKeyIndex = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Project).Key} }}
+	flagKeyIndex    = keyIndex{2, func(o any) [4]string { f := o.(*flagRow); return [4]string{f.ProjectKey, f.Key} }}
+	triggerIDIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Trigger).ID} }}
+	statsIDIndex    = keyIndex{1, func(o any) [4]string { return [4]string{o.(*triggerStats).ID} }}
+	countKeyIndex   = keyIndex{1, func(o any) [4]string { return [4]string{o.(*flagCount).Project} }}
 )
-
-// maxSeq bounds the audit order, for reading from the newest entry down.
-const maxSeq = uint64(math.MaxUint64)

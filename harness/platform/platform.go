@@ -223,7 +223,25 @@ func (p *Platform) triggerKeys() []string {
 // MarkStart makes the current state the one Reset returns to. serve calls it
 // after seeding, so a reset keeps the seeded projects, flags and triggers.
 func (p *Platform) MarkStart() {
-	p.start.Store(p.db.Load().Snapshot())
+	// The change history's log is shared by every snapshot; the start
+	// state gets a copy of its own, taken while no write runs, so that
+	// later writes and the history limit leave it as it is.
+	db := p.db.Load()
+	txn := db.Txn(true)
+	defer txn.Abort()
+	start := db.Snapshot()
+	st := start.Txn(true)
+	defer st.Abort()
+	h, err := historyOf(st)
+	if err == nil && h.log != nil {
+		h.log = h.log.copyRange(h.first, h.last)
+		err = st.Insert(tableHistory, &h)
+	}
+	if err != nil {
+		panic(err) // the schema is fixed; TestSchema builds it
+	}
+	st.Commit()
+	p.start.Store(start)
 }
 
 // Reset returns the platform to its start state and forgets rate-limit windows.
@@ -270,50 +288,40 @@ func NewUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// insertAudit gives e an id and the next sequence number and stores it in
-// txn, the same transaction as the change it describes. Its date is never
-// before the last entry's, so dates never decrease in write order even when
-// the clock steps back, and a date bound is a bound in write order. When
-// the history is over its limit the oldest entries go.
-func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry) error {
-	last, err := txn.Last(tableAudit, indexSequence)
+// insertAudit gives e an id and the next sequence number and appends it to
+// the change history in txn, the same transaction as the change it
+// describes (history.go): the history's head row moves in txn, so the
+// entry is seen exactly when the change is, and not at all when txn
+// aborts. Its date is never before the last entry's, so dates never
+// decrease in write order even when the clock steps back, and a date bound
+// is a bound in write order. When the history is over its limit the oldest
+// entries go. prev and cur are the flag before and after, when the entry is
+// about a flag's change; the entry keeps them as rows, e's PreviousVersion
+// and CurrentVersion are not kept.
+func (p *Platform) insertAudit(txn *memdb.Txn, e *AuditEntry, prev, cur *flagRow) error {
+	h, err := historyOf(txn)
 	if err != nil {
 		return err
 	}
-	e.Seq = 1
-	if last != nil {
-		l := last.(*AuditEntry)
-		e.Seq = l.Seq + 1
-		e.Date = max(e.Date, l.Date)
+	if h.log == nil {
+		h.log = newHistoryLog(h.first)
+	}
+	e.Seq = h.last + 1
+	if h.last >= h.first {
+		e.Date = max(e.Date, h.lastDate)
 	}
 	e.ID = p.auditID(e.Seq)
 	e.AccountID = AccountID
 	e.Comment = capText(e.Comment, MaxCommentChars)
-	if err := txn.Insert(tableAudit, e); err != nil {
-		return err
-	}
-	return p.dropOldest(txn, e.Seq)
-}
-
-// dropOldest deletes the oldest entries while more than the limit are kept.
-// Only this removes entries, and it removes the oldest, so the sequence
-// numbers kept are contiguous and their span is the count.
-func (p *Platform) dropOldest(txn *memdb.Txn, newest uint64) error {
-	var n int64
-	for {
-		first, err := txn.First(tableAudit, indexSequence)
-		if err != nil {
-			return err
-		}
-		if first == nil || newest-first.(*AuditEntry).Seq+1 <= p.historyLimit {
-			break
-		}
-		if err := txn.Delete(tableAudit, first); err != nil {
-			return err
-		}
-		n++
-	}
-	if n > 0 {
+	// Only the oldest entries are dropped, so the sequences kept are
+	// contiguous and their span is the count.
+	first := max(h.first, (e.Seq+1)-min(e.Seq, p.historyLimit))
+	h.log.mu.Lock()
+	h.log.rollback(h.last)
+	h.log.trim(h.first) // what committed heads have dropped: an abort takes back nothing
+	h.log.put(&storedEntry{AuditEntry: *e, prev: prev, cur: cur})
+	h.log.mu.Unlock()
+	if n := int64(first - h.first); n > 0 {
 		txn.Defer(func() {
 			total := p.dropped.Add(n)
 			if p.onHistoryDrop != nil {
@@ -321,7 +329,7 @@ func (p *Platform) dropOldest(txn *memdb.Txn, newest uint64) error {
 			}
 		})
 	}
-	return nil
+	return txn.Insert(tableHistory, &historyHead{log: h.log, first: first, last: e.Seq, lastDate: e.Date})
 }
 
 // HistoryDropped is how many change-history entries the history limit has

@@ -120,7 +120,7 @@ func (p *Platform) CreateProject(in ProjectInput) (Project, error) {
 		Name:     in.Name,
 		Member:   restMember(),
 		Target:   Target{Name: in.Name, Resources: []string{projectResource(in.Key)}},
-	})); err != nil {
+	}), nil, nil); err != nil {
 		return Project{}, internal(err)
 	}
 	txn.Commit()

@@ -7,24 +7,23 @@ const (
 	tableProjects = "projects"
 	tableFlags    = "flags"
 	tableTriggers = "triggers"
-	tableAudit    = "audit"
+	tableHistory  = "history"      // the change history's head (history.go)
 	tableCounts   = "flagcounts"   // flags per project, for totalCount
 	tableStats    = "triggerstats" // what executions change (triggerStats)
 	// tableSubscriptions holds hook subscriptions (subscriptions.go).
 	tableSubscriptions = "subscriptions"
 
-	indexID       = "id"
-	indexSequence = indexID // audit entries are keyed by write sequence
-	indexFlag     = "flag"  // triggers, and audit entries, of one flag
+	indexID = "id"
 	// indexIntegration: subscriptions of one integration.
 	indexIntegration = "integration"
 )
 
 // Every read that names a flag goes through an index, so that its cost does
 // not grow with the account (README, Benchmarks): a project's flags are a
-// prefix of the flags' id index, a flag's triggers a prefix of the
-// triggers' flag index, and a flag's history a range of the audit flag
-// index. The indexers are in indexes.go.
+// prefix of the flags' id index, a flag's triggers are listed in its row
+// (flagRow), and a flag's history is a chain in the change history's log
+// (history.go), which is kept outside these trees. The indexers are in
+// indexes.go.
 func schema() *memdb.DBSchema {
 	return &memdb.DBSchema{
 		Tables: map[string]*memdb.TableSchema{
@@ -35,8 +34,7 @@ func schema() *memdb.DBSchema {
 				indexID: {Name: indexID, Unique: true, Indexer: flagKeyIndex},
 			}},
 			tableTriggers: {Name: tableTriggers, Indexes: map[string]*memdb.IndexSchema{
-				indexID:   {Name: indexID, Unique: true, Indexer: triggerIDIndex},
-				indexFlag: {Name: indexFlag, Unique: true, Indexer: triggerFlagIndex},
+				indexID: {Name: indexID, Unique: true, Indexer: triggerIDIndex},
 			}},
 			tableStats: {Name: tableStats, Indexes: map[string]*memdb.IndexSchema{
 				indexID: {Name: indexID, Unique: true, Indexer: statsIDIndex},
@@ -48,9 +46,8 @@ func schema() *memdb.DBSchema {
 			tableSegments:      segmentsTableSchema(),
 			tableMembers:       membersTableSchema(),
 			tableSubscriptions: subscriptionsTableSchema(),
-			tableAudit: {Name: tableAudit, Indexes: map[string]*memdb.IndexSchema{
-				indexID:   {Name: indexID, Unique: true, Indexer: auditSeqIndex{}},
-				indexFlag: {Name: indexFlag, Unique: true, AllowMissing: true, Indexer: auditFlagIndex{}},
+			tableHistory: {Name: tableHistory, Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: singletonIndex{}},
 			}},
 		},
 	}

@@ -249,7 +249,7 @@ func (p *Platform) CreateSegment(projectKey, envKey string, in SegmentInput) (Se
 	if err := txn.Insert(tableSegments, s); err != nil {
 		return Segment{}, internal(err)
 	}
-	if err := p.insertAudit(txn, segmentEntry(now, ActionCreateSegment, s, proj, env, segmentCreatedWording(s.Name, SegmentLink(projectKey, envKey, s.Key), ""))); err != nil {
+	if err := p.insertAudit(txn, segmentEntry(now, ActionCreateSegment, s, proj, env, segmentCreatedWording(s.Name, SegmentLink(projectKey, envKey, s.Key), "")), nil, nil); err != nil {
 		return Segment{}, internal(err)
 	}
 	txn.Commit()
@@ -332,7 +332,7 @@ func (p *Platform) PatchSegment(projectKey, envKey, key string, in SegmentPatch)
 	}
 	e := segmentEntry(now, ActionUpdateIncluded, &s, proj, env, segmentUpdatedWording(s.Name, SegmentLink(projectKey, envKey, s.Key), len(in.Add), len(in.Remove), ""))
 	e.Comment = in.Comment
-	if err := p.insertAudit(txn, e); err != nil {
+	if err := p.insertAudit(txn, e, nil, nil); err != nil {
 		return Segment{}, internal(err)
 	}
 	txn.Commit()
@@ -427,7 +427,7 @@ func (p *Platform) SyncSegments(in SegmentSync) (SyncResult, error) {
 			s = Segment{ID: newID(), ProjectKey: proj.Key, EnvKey: env.Key, Key: key, Name: c.Name, CreationDate: now, LastModified: now,
 				Version: 1, Generation: 1, Unbounded: true, ContextKind: kind, External: in.IntegrationKey, ExternalLink: c.URL, CohortID: c.ID}
 			out.Created = true
-			if err := p.insertAudit(txn, segmentEntry(now, ActionCreateSegment, &s, proj, env, segmentCreatedWording(s.Name, link(key), in.IntegrationKey))); err != nil {
+			if err := p.insertAudit(txn, segmentEntry(now, ActionCreateSegment, &s, proj, env, segmentCreatedWording(s.Name, link(key), in.IntegrationKey)), nil, nil); err != nil {
 				return SyncResult{}, internal(err)
 			}
 		case !old.Synced() || old.External != in.IntegrationKey:
@@ -479,7 +479,7 @@ func (p *Platform) SyncSegments(in SegmentSync) (SyncResult, error) {
 				s.Generation++
 			}
 			if err := p.insertAudit(txn, segmentEntry(now, ActionUpdateIncluded, &s, proj, env,
-				segmentUpdatedWording(s.Name, link(key), len(out.Added), len(out.Removed), in.IntegrationKey))); err != nil {
+				segmentUpdatedWording(s.Name, link(key), len(out.Added), len(out.Removed), in.IntegrationKey)), nil, nil); err != nil {
 				return SyncResult{}, internal(err)
 			}
 		}

@@ -134,7 +134,7 @@ func (p *Platform) CreateSubscription(integrationKey string, in SubscriptionInpu
 	defer txn.Abort()
 	s.CreationDate = now
 	entry := p.subscriptionEntry(now, ActionCreateSubscription, s, hi)
-	if err := p.insertAudit(txn, entry); err != nil {
+	if err := p.insertAudit(txn, entry, nil, nil); err != nil {
 		return Subscription{}, internal(err)
 	}
 	s.CreatedSeq = entry.Seq
@@ -251,7 +251,7 @@ func (p *Platform) DeleteSubscription(integrationKey, id string) error {
 	if err := txn.Delete(tableSubscriptions, s); err != nil {
 		return internal(err)
 	}
-	if err := p.insertAudit(txn, p.subscriptionEntry(now, ActionDeleteSubscription, s, hi)); err != nil {
+	if err := p.insertAudit(txn, p.subscriptionEntry(now, ActionDeleteSubscription, s, hi), nil, nil); err != nil {
 		return internal(err)
 	}
 	txn.Commit()
@@ -307,7 +307,7 @@ func (p *Platform) PatchSubscription(integrationKey, id string, ops []PatchOp) (
 	if err := txn.Insert(tableSubscriptions, next); err != nil {
 		return Subscription{}, internal(err)
 	}
-	if err := p.insertAudit(txn, p.subscriptionEntry(now, ActionUpdateSubscription, next, hi)); err != nil {
+	if err := p.insertAudit(txn, p.subscriptionEntry(now, ActionUpdateSubscription, next, hi), nil, nil); err != nil {
 		return Subscription{}, internal(err)
 	}
 	txn.Commit()

@@ -3,6 +3,7 @@ package platform
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -76,10 +77,8 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if !ok {
 		return Trigger{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
 	}
-	if ts, err := flagTriggers(txn, projectKey, flagKey, envKey); err != nil {
-		return Trigger{}, internal(err)
-	} else if len(ts) >= MaxFlagTriggers {
-		return Trigger{}, errorf(CodeInvalid, "flag %q has %d triggers in environment %q; the fake platform takes at most %d: delete one first", flagKey, len(ts), envKey, MaxFlagTriggers)
+	if n := f.triggerCount(envKey); n >= MaxFlagTriggers {
+		return Trigger{}, errorf(CodeInvalid, "flag %q has %d triggers in environment %q; the fake platform takes at most %d: delete one first", flagKey, n, envKey, MaxFlagTriggers)
 	}
 	if o, err := txn.First(tableTriggers, indexID, in.ID); err != nil {
 		return Trigger{}, internal(err)
@@ -94,7 +93,10 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	if err := putTrigger(txn, t); err != nil {
 		return Trigger{}, internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment)); err != nil {
+	if err := txn.Insert(tableFlags, f.withTrigger(envKey, t.ID)); err != nil {
+		return Trigger{}, internal(err)
+	}
+	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment), nil, nil); err != nil {
 		return Trigger{}, internal(err)
 	}
 	txn.Commit()
@@ -102,7 +104,7 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 }
 
 // triggerEntry is the change-history entry of trigger CRUD.
-func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *Flag, env Environment, comment string) *AuditEntry {
+func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *flagRow, env Environment, comment string) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
 	w := triggerCRUDWording(action, p.integrationName(t.IntegrationKey), t.Action, f.Name, FlagLink(t.ProjectKey, t.EnvKey, t.FlagKey), env.Name)
 	return w.apply(&AuditEntry{
@@ -114,10 +116,11 @@ func (p *Platform) triggerEntry(now int64, action string, t *Trigger, f *Flag, e
 // Triggers lists the triggers of a flag in one environment, oldest first.
 func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, error) {
 	txn := p.read()
-	if _, _, err := flagAndEnv(txn, projectKey, flagKey, envKey); err != nil {
+	f, _, err := flagAndEnv(txn, projectKey, flagKey, envKey)
+	if err != nil {
 		return nil, err
 	}
-	ts, err := flagTriggers(txn, projectKey, flagKey, envKey)
+	ts, err := flagTriggers(txn, f, envKey)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -135,15 +138,20 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 }
 
 // flagTriggers reads the triggers of a flag, in one environment when envKey
-// is given, from the triggers' flag index.
-func flagTriggers(txn *memdb.Txn, projectKey, flagKey string, envKey ...string) ([]*Trigger, error) {
-	args := append([]any{projectKey, flagKey}, toAny(envKey)...)
-	it, err := txn.Get(tableTriggers, indexFlag+"_prefix", args...)
-	if err != nil {
-		return nil, err
-	}
+// is given, by the ids that the flag's row lists.
+func flagTriggers(txn *memdb.Txn, f *flagRow, envKey ...string) ([]*Trigger, error) {
 	var out []*Trigger
-	for o := it.Next(); o != nil; o = it.Next() {
+	for _, ft := range f.triggers {
+		if len(envKey) > 0 && ft.env != envKey[0] {
+			continue
+		}
+		o, err := txn.First(tableTriggers, indexID, ft.id)
+		if err != nil {
+			return nil, err
+		}
+		if o == nil {
+			return nil, fmt.Errorf("flag %s/%s lists trigger %s, which is not stored", f.ProjectKey, f.Key, ft.id)
+		}
 		t, err := withStats(txn, o.(*Trigger))
 		if err != nil {
 			return nil, err
@@ -153,20 +161,11 @@ func flagTriggers(txn *memdb.Txn, projectKey, flagKey string, envKey ...string) 
 	return out, nil
 }
 
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
-func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*Flag, Environment, error) {
-	f, err := getFlag(txn, projectKey, flagKey)
+func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*flagRow, Environment, error) {
+	proj, f, err := getProjectFlag(txn, projectKey, flagKey)
 	if err != nil {
 		return nil, Environment{}, err
 	}
-	proj, _ := getProject(txn, projectKey)
 	env, ok := proj.Environment(envKey)
 	if !ok {
 		return nil, Environment{}, errorf(CodeNotFound, "environment %q not found in project %q (it has %v)", envKey, projectKey, envKeys(proj))
@@ -176,7 +175,7 @@ func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*Flag, Envi
 
 // getTrigger finds a trigger by id under a flag and environment, so a REST
 // path that names another flag does not reach it.
-func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigger, *Flag, Environment, error) {
+func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigger, *flagRow, Environment, error) {
 	f, env, err := flagAndEnv(txn, projectKey, flagKey, envKey)
 	if err != nil {
 		return nil, nil, Environment{}, err
@@ -281,7 +280,7 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 	if err := putTrigger(txn, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment)); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment), nil, nil); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	txn.Commit()
@@ -299,7 +298,10 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 	if err := deleteTrigger(txn, t); err != nil {
 		return internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, "")); err != nil {
+	if err := txn.Insert(tableFlags, f.withoutTrigger(t.ID)); err != nil {
+		return internal(err)
+	}
+	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, ""), nil, nil); err != nil {
 		return internal(err)
 	}
 	txn.Commit()
@@ -493,7 +495,7 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	if fo == nil {
 		return nil, errNoTrigger() // the flag went, and its triggers with it
 	}
-	f := fo.(*Flag)
+	f := fo.(*flagRow)
 	ex := &Execution{Event: ev, Rules: rules}
 	if !old.Enabled {
 		ex.Trigger, ex.Flag, ex.Outcome = *old.clone(), *f.clone(), trigger.OutcomeDisabled
@@ -518,15 +520,11 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	switch {
 	case ev.IsTest:
 		ex.Outcome = trigger.OutcomeTestEvent
-	case f.Environments[nt.EnvKey].On == on:
+	case f.env(nt.EnvKey).On == on:
 		ex.Outcome = trigger.OutcomeUnchanged
 	default:
 		ex.Outcome = trigger.OutcomeChanged
-		nf = f.clone()
-		st := nf.Environments[nt.EnvKey]
-		st.On, st.Version, st.LastModified = on, st.Version+1, nowMs
-		nf.Environments[nt.EnvKey] = st
-		nf.Version++
+		nf = f.toggled(nt.EnvKey, on, nowMs)
 		if err := txn.Insert(tableFlags, nf); err != nil {
 			return nil, internal(err)
 		}
@@ -534,8 +532,8 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 		if err != nil {
 			return nil, err
 		}
-		ex.Entry = p.executionEntry(nowMs, nt, f, nf, env, ev, stored)
-		if err := p.insertAudit(txn, ex.Entry); err != nil {
+		ex.Entry = p.executionEntry(nowMs, nt, nf, env, ev, stored)
+		if err := p.insertAudit(txn, ex.Entry, f, nf); err != nil {
 			return nil, internal(err)
 		}
 	}
@@ -543,13 +541,14 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 	ex.Trigger, ex.Flag = *nt.clone(), *nf.clone()
 	if ex.Entry != nil {
 		ex.Entry = ex.Entry.clone()
+		ex.Entry.PreviousVersion, ex.Entry.CurrentVersion = f.clone(), nf.clone()
 	}
 	return ex, nil
 }
 
 // executionEntry is the change-history entry of a trigger's flag change
 // (PLATFORM.md 4).
-func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, env Environment, ev trigger.Event, stored json.RawMessage) *AuditEntry {
+func (p *Platform) executionEntry(now int64, t *Trigger, after *flagRow, env Environment, ev trigger.Event, stored json.RawMessage) *AuditEntry {
 	res := flagResource(t.ProjectKey, t.EnvKey, t.FlagKey)
 	w := triggerExecutionWording(TriggerChange{
 		Integration: p.integrationName(t.IntegrationKey), On: t.Action == ActionTurnOn, FlagName: after.Name,
@@ -558,7 +557,6 @@ func (p *Platform) executionEntry(now int64, t *Trigger, before, after *Flag, en
 	return w.apply(&AuditEntry{
 		Date: now, Accesses: []Access{{Action: "updateOn", Resource: res}}, Kind: KindFlag, Name: after.Name,
 		Target: Target{Name: after.Name, Resources: []string{res}}, TriggerBody: slices.Clone(stored),
-		PreviousVersion: before, CurrentVersion: after,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/flagharness/harness/harness/trigger"
 )
@@ -79,6 +80,103 @@ func (f *Flag) clone() *Flag {
 	c.Variations = slices.Clone(f.Variations)
 	c.Environments = maps.Clone(f.Environments)
 	return &c
+}
+
+// flagRow is a flag as the store keeps it, in the flags table and in the
+// change history: its environments in a slice sorted by key, not a map (a
+// two-environment map costs some 400 bytes, the slice 80, and every flag
+// version held pays it). Environments is nil in a row; clone hands out a
+// Flag with the map.
+type flagRow struct {
+	Flag
+	envs []flagEnvState
+	// triggers are the flag's triggers, oldest first: a list here costs
+	// a tenth of an index of the triggers by flag in go-memdb's trees. A
+	// trigger's creation and deletion rewrite the row.
+	triggers []flagTrigger
+}
+
+// flagTrigger names one trigger of a flag and its environment.
+type flagTrigger struct{ env, id string }
+
+// triggerCount is how many triggers the flag has in env.
+func (r *flagRow) triggerCount(env string) int {
+	n := 0
+	for _, t := range r.triggers {
+		if t.env == env {
+			n++
+		}
+	}
+	return n
+}
+
+// withTrigger is the row with the trigger id in env added.
+func (r *flagRow) withTrigger(env, id string) *flagRow {
+	c := *r
+	c.triggers = append(slices.Clip(r.triggers), flagTrigger{env, id})
+	return &c
+}
+
+// withoutTrigger is the row without the trigger id.
+func (r *flagRow) withoutTrigger(id string) *flagRow {
+	c := *r
+	c.triggers = slices.DeleteFunc(slices.Clone(r.triggers), func(t flagTrigger) bool { return t.id == id })
+	return &c
+}
+
+type flagEnvState struct {
+	key string
+	FlagEnv
+}
+
+// rowOf is f as a row. The row shares f's slices: f must be a copy that
+// nothing else holds.
+func rowOf(f *Flag) *flagRow {
+	r := &flagRow{Flag: *f, envs: make([]flagEnvState, 0, len(f.Environments))}
+	for k, st := range f.Environments {
+		r.envs = append(r.envs, flagEnvState{k, st})
+	}
+	slices.SortFunc(r.envs, func(a, b flagEnvState) int { return strings.Compare(a.key, b.key) })
+	r.Environments = nil
+	return r
+}
+
+// env is the flag's state in the environment key.
+func (r *flagRow) env(key string) FlagEnv {
+	for _, e := range r.envs {
+		if e.key == key {
+			return e.FlagEnv
+		}
+	}
+	return FlagEnv{}
+}
+
+// toggled is the row after turning the flag on or off in env at now: the
+// environment's version and the flag's go up by one.
+func (r *flagRow) toggled(env string, on bool, now int64) *flagRow {
+	c := *r
+	c.envs = slices.Clone(r.envs)
+	for i := range c.envs {
+		if e := &c.envs[i]; e.key == env {
+			e.On, e.Version, e.LastModified = on, e.Version+1, now
+		}
+	}
+	c.Version++
+	return &c
+}
+
+// clone is the flag as a Flag that shares nothing with the row; nil for a
+// nil row.
+func (r *flagRow) clone() *Flag {
+	if r == nil {
+		return nil
+	}
+	c := r.Flag.clone()
+	c.Environments = make(map[string]FlagEnv, len(r.envs))
+	for _, e := range r.envs {
+		c.Environments[e.key] = e.FlagEnv
+	}
+	return c
 }
 
 // Actions a trigger can run (its one instruction's kind).

@@ -52,7 +52,7 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 	if v.Projects, err = watchTable(txn, v.ws, tableProjects, (*Project).clone); err != nil {
 		return View{}, internal(err)
 	}
-	if v.Flags, err = watchTable(txn, v.ws, tableFlags, (*Flag).clone); err != nil {
+	if v.Flags, err = watchTable(txn, v.ws, tableFlags, (*flagRow).clone); err != nil {
 		return View{}, internal(err)
 	}
 	if v.Triggers, err = watchTable(txn, v.ws, tableTriggers, (*Trigger).clone); err != nil {
@@ -83,30 +83,36 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 		}
 		v.Triggers[i] = *t.clone()
 	}
-	it, err := txn.GetReverse(tableAudit, indexSequence)
+	ch, err := historyChanged(txn)
 	if err != nil {
 		return View{}, internal(err)
 	}
-	v.ws.Add(it.WatchCh())
-	for o := it.Next(); o != nil; o = it.Next() {
-		e := o.(*AuditEntry)
-		if v.LastSeq == 0 {
-			v.LastSeq = e.Seq
+	v.ws.Add(ch)
+	h, err := historyOf(txn)
+	if err != nil {
+		return View{}, internal(err)
+	}
+	if h.log != nil && h.last >= h.first {
+		v.LastSeq = h.last
+		var found []*storedEntry
+		h.log.mu.RLock()
+		for seq, lo := h.last, max(h.oldest(), afterSeq+1); seq >= lo; seq-- {
+			if len(found) >= maxEntries {
+				v.Skipped = int(seq-lo) + 1
+				break
+			}
+			found = append(found, h.entry(seq))
 		}
-		if e.Seq <= afterSeq {
-			break
+		h.log.mu.RUnlock()
+		for _, e := range found {
+			v.Entries = append(v.Entries, *e.clone())
 		}
-		if len(v.Entries) >= maxEntries {
-			v.Skipped++
-			continue
-		}
-		v.Entries = append(v.Entries, e.copy())
 	}
 	slices.Reverse(v.Entries)
 	return v, nil
 }
 
-func watchTable[T any](txn *memdb.Txn, ws memdb.WatchSet, table string, clone func(*T) *T) ([]T, error) {
+func watchTable[R, T any](txn *memdb.Txn, ws memdb.WatchSet, table string, clone func(*R) *T) ([]T, error) {
 	it, err := txn.Get(table, indexID)
 	if err != nil {
 		return nil, err
@@ -114,24 +120,9 @@ func watchTable[T any](txn *memdb.Txn, ws memdb.WatchSet, table string, clone fu
 	ws.Add(it.WatchCh())
 	var out []T
 	for o := it.Next(); o != nil; o = it.Next() {
-		out = append(out, *clone(o.(*T)))
+		out = append(out, *clone(o.(*R)))
 	}
 	return out, nil
-}
-
-// copy returns e with none of its slices or flags shared with the store.
-func (e *AuditEntry) copy() AuditEntry {
-	c := *e
-	c.Accesses = slices.Clone(e.Accesses)
-	c.Target.Resources = slices.Clone(e.Target.Resources)
-	c.TriggerBody = slices.Clone(e.TriggerBody)
-	if e.PreviousVersion != nil {
-		c.PreviousVersion = e.PreviousVersion.clone()
-	}
-	if e.CurrentVersion != nil {
-		c.CurrentVersion = e.CurrentVersion.clone()
-	}
-	return c
 }
 
 // restoreStart makes a fresh store holding the start state the live one and
@@ -151,6 +142,13 @@ func (p *Platform) restoreStart() {
 			panic(err)
 		}
 		for o := it.Next(); o != nil; o = it.Next() {
+			if h, ok := o.(*historyHead); ok {
+				// The restored store appends to a log of its own, so
+				// that the start state's entries stay as they are.
+				c := *h
+				c.log = h.log.copyRange(h.first, h.last)
+				o = &c
+			}
 			if err := to.Insert(table, o); err != nil {
 				panic(err)
 			}
