@@ -1,0 +1,27 @@
+// Command harness-validate is the fast conformance gate: `harness validate`
+// (the same flags, output and exit codes) in a binary that links only the
+// validator. The full harness binary links godog, whose package
+// initialisation starts a `go env` child process, which takes longer than
+// checking every manifest of a large repository.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/flagharness/harness/internal/validatecli"
+)
+
+// program is what --help and messages call this binary.
+var program = validatecli.Program{
+	Name: "harness-validate",
+	About: `harness-validate is the fast conformance gate: the same check as
+"harness validate", with the same flags, output and exit codes, in a binary
+that links only the validator, so it starts in a few milliseconds. Use it
+where a job only validates manifests; "harness check" validates and runs
+the scenarios.`,
+}
+
+func main() {
+	os.Exit(validatecli.Run(context.Background(), program, os.Args[1:], os.Stdout, os.Stderr))
+}
