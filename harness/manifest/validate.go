@@ -160,12 +160,18 @@ func Validate(opts ValidateOptions) (*Report, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("root %s is not a directory", opts.Root)
 	}
-	v, err := NewValidator(opts)
+	// The schema compiles on one core while the manifests load and the
+	// rules that do not need it run on the others (Run): compiling is the
+	// longest step of a run and cannot be split.
+	v, err := newValidator(opts, true)
 	if err != nil {
 		return nil, err
 	}
 	set, loadErrs, err := LoadDir(opts.Root)
 	if err != nil {
+		if serr := v.waitSchema(); serr != nil {
+			return nil, serr // a bad schema is reported first, as it always was
+		}
 		return nil, fmt.Errorf("root %s: %w (the root must hold integrations/<key>/manifest.json)", opts.Root, err)
 	}
 	return v.Run(set, loadErrs, opts.Keys)
@@ -175,12 +181,18 @@ func Validate(opts ValidateOptions) (*Report, error) {
 // templates and sample contexts. It is safe for concurrent use, so a server
 // can keep one to check manifests at start-up.
 type Validator struct {
-	root      string
-	sampleDir string // ValidateOptions.SampleContext, or root/sample-context
-	schema    *Schema
-	policy    Policy
-	strict    bool
-	checks    []Check
+	root       string
+	sampleDir  string // ValidateOptions.SampleContext, or root/sample-context
+	schemaName string
+	// schema and schemaErr are set before schemaReady closes; NewValidator
+	// closes it before returning, Validate's validator when the compile
+	// running beside the load is done.
+	schema      *Schema
+	schemaErr   error
+	schemaReady chan struct{}
+	policy      Policy
+	strict      bool
+	checks      []Check
 
 	mu      sync.Mutex
 	samples map[string]*sampleEntry
@@ -188,10 +200,17 @@ type Validator struct {
 
 // NewValidator compiles the schema and policy of opts for repeated use.
 func NewValidator(opts ValidateOptions) (*Validator, error) {
+	return newValidator(opts, false)
+}
+
+// newValidator reads the schema and, when async, compiles it in a goroutine
+// of its own: waitSchema gives the outcome. Reading errors are returned at
+// once either way.
+func newValidator(opts ValidateOptions, async bool) (*Validator, error) {
 	if opts.Root == "" {
 		opts.Root = "."
 	}
-	sch, err := LoadSchema(opts.Root, opts.Schema)
+	name, raw, err := readSchema(opts.Root, opts.Schema)
 	if err != nil {
 		return nil, err
 	}
@@ -200,22 +219,41 @@ func NewValidator(opts ValidateOptions) (*Validator, error) {
 		samples = filepath.Join(opts.Root, "sample-context")
 	}
 	v := &Validator{
-		root:      opts.Root,
-		sampleDir: samples,
-		schema:    sch,
-		policy:    DefaultPolicy(),
-		strict:    opts.Strict,
-		checks:    opts.Checks,
-		samples:   map[string]*sampleEntry{},
+		root:        opts.Root,
+		sampleDir:   samples,
+		schemaName:  name,
+		schemaReady: make(chan struct{}),
+		policy:      DefaultPolicy(),
+		strict:      opts.Strict,
+		checks:      opts.Checks,
+		samples:     map[string]*sampleEntry{},
 	}
 	if opts.Policy != nil {
 		v.policy = *opts.Policy
 	}
+	compile := func() {
+		v.schema, v.schemaErr = CompileSchema(name, raw)
+		close(v.schemaReady)
+	}
+	if async {
+		go compile()
+		return v, nil
+	}
+	compile()
+	if v.schemaErr != nil {
+		return nil, v.schemaErr
+	}
 	return v, nil
 }
 
+// waitSchema waits for the schema's compile and returns its error.
+func (v *Validator) waitSchema() error {
+	<-v.schemaReady
+	return v.schemaErr
+}
+
 // SchemaName names the schema in use, as reports show it.
-func (v *Validator) SchemaName() string { return v.schema.Name }
+func (v *Validator) SchemaName() string { return v.schemaName }
 
 // Run checks every manifest of set (or only those named by keys) and reports
 // the load errors of the folders that did not load.
@@ -233,10 +271,30 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 	}
 	for _, k := range keys {
 		if !known[k] {
+			if err := v.waitSchema(); err != nil {
+				return nil, err // a bad schema is reported first, as it always was
+			}
 			return nil, Usagef("no integration %q under %s (looked for integrations/%s/manifest.json)", k, v.root, k)
 		}
 	}
-	rep := &Report{Root: v.root, Schema: v.schema.Name, Integrations: []*Result{}}
+	var todo []*Manifest
+	for _, m := range set.All() {
+		if len(want) == 0 || want[m.Key] {
+			todo = append(todo, m)
+		}
+	}
+	// Manifests are independent once loaded, so they are checked on every
+	// core; the schema and the caches are safe for concurrent use. The rules
+	// that do not need the schema run first, while it may still compile.
+	checkers := make([]*checker, len(todo))
+	parallel(len(todo), func(i int) { checkers[i] = v.rules(todo[i], set) })
+	if err := v.waitSchema(); err != nil {
+		return nil, err
+	}
+	results := make([]*Result, len(todo))
+	parallel(len(todo), func(i int) { results[i] = v.finishCheck(checkers[i]) })
+
+	rep := &Report{Root: v.root, Schema: v.schemaName, Integrations: []*Result{}}
 	for _, ptr := range v.schema.disallowedAdditional() {
 		p := Problem{Severity: SeverityError, Rule: RuleSchemaAdditional, File: v.schema.Name, Path: ptr,
 			Message: "the schema sets additionalProperties to false, which the framework forbids (the platform adds properties of its own): remove it or set it to a schema"}
@@ -262,31 +320,6 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 			Severity: SeverityError, Rule: rule, Line: le.Line, Column: le.Col, Message: msg,
 		}}})
 	}
-	var todo []*Manifest
-	for _, m := range set.All() {
-		if len(want) == 0 || want[m.Key] {
-			todo = append(todo, m)
-		}
-	}
-	// Manifests are independent once loaded, so they are checked on every
-	// core; the schema and the caches are safe for concurrent use.
-	results := make([]*Result, len(todo))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(todo)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = v.Check(todo[i], set)
-			}
-		}()
-	}
-	for i := range todo {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 	rep.Integrations = append(rep.Integrations, results...)
 	sort.Slice(rep.Integrations, func(i, j int) bool { return rep.Integrations[i].Key < rep.Integrations[j].Key })
 	rep.Summary.Integrations = len(rep.Integrations)
@@ -318,6 +351,38 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 // Check runs every rule on one manifest. set supplies the other manifests for
 // rules that compare them (a nil set compares with none).
 func (v *Validator) Check(m *Manifest, set *Set) *Result {
+	c := v.rules(m, set)
+	if v.waitSchema() != nil {
+		// Only a validator of Validate's own can get here, and Validate
+		// returns the schema's error instead of any result.
+		c.schemaDone = true
+	}
+	return v.finishCheck(c)
+}
+
+// parallel calls f(0) to f(n-1) on as many goroutines as there are cores.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// rules runs every rule on one manifest but the schema, which may still be
+// compiling, and the extra checks.
+func (v *Validator) rules(m *Manifest, set *Set) *checker {
 	c := &checker{v: v, m: m, set: set, doc: m.Doc}
 	c.run()
 	for _, ch := range v.checks {
@@ -330,6 +395,16 @@ func (v *Validator) Check(m *Manifest, set *Set) *Result {
 			}
 			c.problems = append(c.problems, p)
 		}
+	}
+	return c
+}
+
+// finishCheck puts the schema's problems first, where they have always been
+// (problems on one line keep their order), locates and sorts them.
+func (v *Validator) finishCheck(c *checker) *Result {
+	m := c.m
+	if !c.schemaDone {
+		c.problems = append(v.schema.check(c.doc), c.problems...)
 	}
 	for i := range c.problems {
 		p := &c.problems[i]
