@@ -19,6 +19,7 @@ import (
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/manifest/fixturecheck"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 // Exit codes, the same table as every harness command (cmd/harness checks
@@ -113,7 +114,15 @@ func Run(_ context.Context, p Program, args []string, stdout, stderr io.Writer) 
 		return ExitUsage
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageErr("%v", err)
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+			var names []string
+			fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+			if near := suggest.Closest(name, names); near != "" {
+				msg += ": did you mean --" + near + "?"
+			}
+		}
+		return usageErr("%s", msg)
 	}
 	if *help {
 		fmt.Fprint(stdout, strings.ReplaceAll(usageText, "{prog}", p.Name))
