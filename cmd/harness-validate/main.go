@@ -18,9 +18,10 @@ var program = validatecli.Program{
 	Name: "harness-validate",
 	About: `harness-validate is the fast conformance gate: the same check as
 "harness validate", with the same flags, output and exit codes, in a binary
-that links only the validator, so it starts in a few milliseconds. Use it
-where a job only validates manifests; "harness check" validates and runs
-the scenarios.`,
+that links only the validator, so it does not pay the full harness's
+start-up (a "go env" child process that the scenario runner's library
+starts). Use it where a job only validates manifests; "harness check"
+validates and runs the scenarios.`,
 }
 
 func main() {
