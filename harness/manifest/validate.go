@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/flagharness/harness/harness/hbs"
 )
 
 // Severity says how much a problem matters. Only errors fail a run, unless
@@ -440,10 +442,13 @@ func (v *Validator) finish(p Problem) Problem {
 }
 
 // sampleEntry is one sample-context file, decoded once per run. Renders
-// share plain and never change it (hook copies what it escapes).
+// share plain and escaped and never change them.
 type sampleEntry struct {
 	plain map[string]any
-	err   error
+	// escaped is plain with its strings JSON-escaped, as .json templates
+	// read it: escaped once here rather than copied for every render.
+	escaped map[string]any
+	err     error
 }
 
 // Sample contexts the framework renders each template kind with.
@@ -469,6 +474,7 @@ func (v *Validator) sample(rel string) *sampleEntry {
 		doc, err = decodeJSON(raw)
 		if m, ok := doc.(map[string]any); ok && err == nil {
 			e.plain = m
+			e.escaped, _ = hbs.JSONEscape(m).(map[string]any)
 		} else if err == nil {
 			err = fmt.Errorf("sample-context/%s is not a JSON object", rel)
 		}
