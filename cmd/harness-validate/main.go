@@ -1,8 +1,9 @@
 // Command harness-validate is the fast conformance gate: `harness validate`
 // (the same flags, output and exit codes) in a binary that links only the
 // validator. The full harness binary links godog, whose package
-// initialisation starts a `go env` child process, which takes longer than
-// checking every manifest of a large repository.
+// initialisation starts a `go env` child process: 17 ms on a quiet machine,
+// more under load, against some 40 ms for the whole check of the
+// framework's 129 manifests.
 package main
 
 import (
@@ -27,8 +28,8 @@ validates and runs the scenarios.`,
 func main() {
 	// A run over a repository of about a hundred manifests allocates some
 	// 15 MB and keeps a few; the collector's default pace, made for
-	// long-running programs, would start five or more cycles in a process
-	// that lives 50 ms. Collect at 8x the live heap instead, below a soft
+	// long-running programs, ran four cycles in a process that lives
+	// 50 ms. Collect at 8x the live heap instead, below a soft
 	// limit that keeps a very large repository bounded. GOGC and GOMEMLIMIT
 	// still win when set.
 	if os.Getenv("GOGC") == "" {
