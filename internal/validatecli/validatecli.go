@@ -3,7 +3,7 @@
 //
 // It lives outside cmd/harness so that a binary can run it without linking
 // the rest of harness. godog starts a `go env` child process when its
-// package initialises, which costs more than validating the whole corpus;
+// package initialises, in every binary that links it, whatever the command;
 // this package and everything it imports must therefore never import godog,
 // the step library or the server (cmd/harness-validate's tests hold it to that).
 package validatecli
