@@ -2,6 +2,8 @@
 GO      ?= go
 CORPUS  ?= $(abspath $(if $(HARNESS_CORPUS),$(HARNESS_CORPUS),../shared/corpus/integration-framework))
 BIN     := bin/harness
+# The validate-only gate: the same check as `harness validate`, without godog.
+VALIDATE_BIN := bin/harness-validate
 # Tests find the corpus through HARNESS_CORPUS; on a machine without it the
 # variable stays unset and the conformance tests skip with one line.
 CORPUS_ENV := $(if $(wildcard $(CORPUS)/integrations),HARNESS_CORPUS=$(CORPUS),)
@@ -12,6 +14,7 @@ all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/harness
+	$(GO) build -o $(VALIDATE_BIN) ./cmd/harness-validate
 
 vet:
 	$(GO) vet ./...

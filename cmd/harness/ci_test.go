@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/flagharness/harness/internal/validatecli"
 )
 
 type ciStep struct {
@@ -93,6 +95,39 @@ func TestCompositeActionAndExampleWorkflow(t *testing.T) {
 		if !strings.Contains(script, "--format "+f) && !strings.Contains(script, `--format "`+f) {
 			t.Errorf("expected the action to ask for --format %s", f)
 		}
+	}
+	// validate-only runs the lean binary: every flag it passes is one
+	// harness-validate has, and it asks for the report and the annotations.
+	if _, ok := action.Inputs["validate-only"]; !ok {
+		t.Errorf("expected the action to take the input %q", "validate-only")
+	}
+	var leanHelp bytes.Buffer
+	if code := validatecli.Run(context.Background(), validatecli.Program{Name: "harness-validate"}, []string{"--help"}, &leanHelp, &leanHelp); code != exitOK {
+		t.Fatal(leanHelp.String())
+	}
+	var leanLines []string
+	for _, line := range strings.Split(script, "\n") {
+		if strings.Contains(line, `/harness-validate" `) {
+			leanLines = append(leanLines, line)
+			for _, m := range regexp.MustCompile(`(--[a-z-]+)`).FindAllString(line, -1) {
+				if !strings.Contains(leanHelp.String(), "  "+m+" ") && !strings.Contains(leanHelp.String(), ", "+m+" ") {
+					t.Errorf("the action passes %s to harness-validate, which does not have it", m)
+				}
+			}
+		}
+	}
+	lean := strings.Join(leanLines, "\n")
+	for _, f := range []string{"--format junit", "--format github"} {
+		if !strings.Contains(lean, f) {
+			t.Errorf("expected the validate-only run to ask for %s, but it runs:\n%s", f, lean)
+		}
+	}
+	built := false
+	for _, st := range action.Runs.Steps {
+		built = built || strings.Contains(st.Run, "go build -o \"$RUNNER_TEMP/harness-validate\" ./cmd/harness-validate")
+	}
+	if !built {
+		t.Errorf("expected a step that builds ./cmd/harness-validate for validate-only")
 	}
 
 	var wf struct {

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flagharness/harness/internal/validatecli"
 )
 
 // TestExitCodeTable holds every command to the one table in exitCodes: 0
@@ -21,6 +25,12 @@ func TestExitCodeTable(t *testing.T) {
 	}
 	empty := writeRepo(t, "Feature: nothing yet\n")
 	fixture := filepath.Join(pass, "fixtures", "acme-hooks", "rule-fired.json")
+	lean := buildLeanValidate(t)
+	broken := writeRepo(t, "")
+	manifest := filepath.Join(broken, "integrations", "acme-hooks", "manifest.json")
+	if err := os.WriteFile(manifest, []byte("{\n  \"name\": \"Acme\",\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args    []string
 		want    int
@@ -52,10 +62,13 @@ func TestExitCodeTable(t *testing.T) {
 		// merge-junit
 		{[]string{"merge-junit"}, exitUsage, "no report given"},
 		{[]string{"merge-junit", filepath.Join(pass, "nope.xml")}, exitUsage, ""},
-		// validate
-		{[]string{"validate", "--root", pass}, exitOK, ""},
+		// validate (and harness-validate, the same command in a binary of its own)
+		{[]string{"validate", "--root", pass}, exitOK, "ok: 1 integration checked, 0 errors"},
+		{[]string{"validate", "--root", broken}, exitFail, "integrations/acme-hooks/manifest.json:3:2: error json-syntax"},
 		{[]string{"validate", "--root", filepath.Join(pass, "nope")}, exitUsage, ""},
 		{[]string{"validate", "--format", "xml"}, exitUsage, ""},
+		{[]string{"validate", "--roots", pass}, exitUsage, "unknown flag: --roots: did you mean --root?"},
+		{[]string{"validate", "--root", pass, "nosuch"}, exitUsage, `no integration "nosuch"`},
 		// replay
 		{[]string{"replay", "--integration", "acme-hooks", "--root", pass, "--dry-run", fixture}, exitOK, ""},
 		{[]string{"replay", "--dry-run", fixture}, exitUsage, "needs --integration"},
@@ -86,5 +99,52 @@ func TestExitCodeTable(t *testing.T) {
 				t.Errorf("expected the output to contain %q, but got:\n%s", tt.wantOut, all)
 			}
 		})
+		if tt.args[0] != "validate" {
+			continue
+		}
+		t.Run("harness-validate "+strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			cmd := exec.Command(lean, tt.args[1:]...)
+			cmd.Env = append(os.Environ(), "HARNESS_CORPUS=")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.want {
+				t.Fatalf("expected exit %d, but got %d:\n%s", tt.want, code, out.String())
+			}
+			if !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("expected the output to contain %q, but got:\n%s", tt.wantOut, out.String())
+			}
+		})
+	}
+}
+
+// buildLeanValidate builds cmd/harness-validate into a folder of t's and
+// returns its path.
+func buildLeanValidate(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "harness-validate")
+	if out, err := exec.Command("go", "build", "-o", path, "../harness-validate").CombinedOutput(); err != nil {
+		t.Fatalf("go build ../harness-validate: %v\n%s", err, out)
+	}
+	return path
+}
+
+// TestValidateExitCodesAgree keeps the shared validate command on the table
+// every harness command follows.
+func TestValidateExitCodesAgree(t *testing.T) {
+	got := []int{validatecli.ExitOK, validatecli.ExitFail, validatecli.ExitUsage}
+	want := []int{exitOK, exitFail, exitUsage}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("expected validatecli's exit codes %v to be harness's %v", got, want)
+			break
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flagharness/harness/harness/policy"
@@ -104,7 +105,9 @@ type CustomProperty struct {
 
 type contextAlias Context
 
-var contextFields = func() map[string]bool {
+// contextFields is built on first use: programs that never decode a
+// Context (harness-validate) skip the reflection at start-up.
+var contextFields = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	b, _ := json.Marshal(Context{Key: "k", Comment: "c", CustomProperties: map[string]CustomProperty{}})
 	var raw map[string]json.RawMessage
@@ -114,7 +117,7 @@ var contextFields = func() map[string]bool {
 	}
 	m["customProperties"] = true
 	return m
-}()
+})
 
 // UnmarshalJSON decodes a sample-context document, keeping unknown fields.
 func (c *Context) UnmarshalJSON(b []byte) error {
@@ -127,8 +130,9 @@ func (c *Context) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*c = Context(a)
+	known := contextFields()
 	for k, raw := range all {
-		if contextFields[k] {
+		if known[k] {
 			continue
 		}
 		var v any

@@ -257,7 +257,7 @@ func (c *checker) renderFile(path, kind, rel string, in *hook.Integration, cfg m
 		c.add(SeverityWarning, RuleSampleContext, path, "%s template %s was parsed but not rendered: no sample context (%v); run with --root at a checkout that has sample-context/", kind, shown, sample.err)
 		return
 	}
-	out, err := hook.RenderTemplate(hook.Input{Integration: in, Event: sample.plain, Config: cfg, Mode: hbs.Strict}, kind)
+	out, err := hook.RenderTemplate(hook.Input{Integration: in, Event: sample.plain, EscapedEvent: sample.escaped, Config: cfg, Mode: hbs.Strict}, kind)
 	if err != nil {
 		c.errorf(RuleTemplateRender, path, "%s template %s does not render in strict mode with sample-context/%s: %s: reference only fields the context has, or guard them with {{#if}}", kind, shown, sampleFor[kind], templateErr(t.Src, hookCause(err)))
 		return

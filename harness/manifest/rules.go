@@ -26,6 +26,8 @@ type checker struct {
 	hookDone bool
 	hookIn   *hook.Integration
 	hookErr  error
+
+	schemaDone bool // the schema's problems are in problems, or there are none to add
 }
 
 func (c *checker) add(sev Severity, rule, path, format string, args ...any) {
@@ -36,8 +38,8 @@ func (c *checker) errorf(rule, path, format string, args ...any) {
 	c.add(SeverityError, rule, path, format, args...)
 }
 
+// run applies every rule but the schema's (Validator.finishCheck adds those).
 func (c *checker) run() {
-	c.problems = append(c.problems, c.v.schema.check(c.doc)...)
 	c.icons()
 	c.overview()
 	c.formVariables("/formVariables", c.doc["formVariables"])

@@ -81,22 +81,31 @@ var ajvEmail = &jsonschema.Format{Name: "email", Validate: func(v any) error {
 // LoadSchema picks the schema for a run: file when set, else
 // root/manifest.schema.json when it exists, else the embedded one.
 func LoadSchema(root, file string) (*Schema, error) {
+	name, raw, err := readSchema(root, file)
+	if err != nil {
+		return nil, err
+	}
+	return CompileSchema(name, raw)
+}
+
+// readSchema is LoadSchema up to the compile: the schema's name and bytes.
+func readSchema(root, file string) (name string, raw []byte, err error) {
 	if file == "" {
 		p := filepath.Join(root, "manifest.schema.json")
 		if _, err := os.Stat(p); err == nil {
 			file = p
 		} else if !errors.Is(err, os.ErrNotExist) {
-			return nil, err
+			return "", nil, err
 		}
 	}
 	if file == "" {
-		return CompileSchema(EmbeddedSchemaName, embeddedSchema)
+		return EmbeddedSchemaName, embeddedSchema, nil
 	}
-	raw, err := os.ReadFile(file)
+	raw, err = os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("reading schema: %w", err)
+		return "", nil, fmt.Errorf("reading schema: %w", err)
 	}
-	return CompileSchema(file, raw)
+	return file, raw, nil
 }
 
 var schemaPrinter = message.NewPrinter(language.English)

@@ -9,6 +9,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"github.com/flagharness/harness/harness/hbs"
 )
 
 // Severity says how much a problem matters. Only errors fail a run, unless
@@ -160,12 +163,18 @@ func Validate(opts ValidateOptions) (*Report, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("root %s is not a directory", opts.Root)
 	}
-	v, err := NewValidator(opts)
+	// The schema compiles on one core while the manifests load and the
+	// rules that do not need it run on the others (Run): compiling is the
+	// longest step of a run and cannot be split.
+	v, err := newValidator(opts, true)
 	if err != nil {
 		return nil, err
 	}
 	set, loadErrs, err := LoadDir(opts.Root)
 	if err != nil {
+		if serr := v.waitSchema(); serr != nil {
+			return nil, serr // a bad schema is reported first, as it always was
+		}
 		return nil, fmt.Errorf("root %s: %w (the root must hold integrations/<key>/manifest.json)", opts.Root, err)
 	}
 	return v.Run(set, loadErrs, opts.Keys)
@@ -175,12 +184,18 @@ func Validate(opts ValidateOptions) (*Report, error) {
 // templates and sample contexts. It is safe for concurrent use, so a server
 // can keep one to check manifests at start-up.
 type Validator struct {
-	root      string
-	sampleDir string // ValidateOptions.SampleContext, or root/sample-context
-	schema    *Schema
-	policy    Policy
-	strict    bool
-	checks    []Check
+	root       string
+	sampleDir  string // ValidateOptions.SampleContext, or root/sample-context
+	schemaName string
+	// schema and schemaErr are set before schemaReady closes; NewValidator
+	// closes it before returning, Validate's validator when the compile
+	// running beside the load is done.
+	schema      *Schema
+	schemaErr   error
+	schemaReady chan struct{}
+	policy      Policy
+	strict      bool
+	checks      []Check
 
 	mu      sync.Mutex
 	samples map[string]*sampleEntry
@@ -188,10 +203,17 @@ type Validator struct {
 
 // NewValidator compiles the schema and policy of opts for repeated use.
 func NewValidator(opts ValidateOptions) (*Validator, error) {
+	return newValidator(opts, false)
+}
+
+// newValidator reads the schema and, when async, compiles it in a goroutine
+// of its own: waitSchema gives the outcome. Reading errors are returned at
+// once either way.
+func newValidator(opts ValidateOptions, async bool) (*Validator, error) {
 	if opts.Root == "" {
 		opts.Root = "."
 	}
-	sch, err := LoadSchema(opts.Root, opts.Schema)
+	name, raw, err := readSchema(opts.Root, opts.Schema)
 	if err != nil {
 		return nil, err
 	}
@@ -200,22 +222,41 @@ func NewValidator(opts ValidateOptions) (*Validator, error) {
 		samples = filepath.Join(opts.Root, "sample-context")
 	}
 	v := &Validator{
-		root:      opts.Root,
-		sampleDir: samples,
-		schema:    sch,
-		policy:    DefaultPolicy(),
-		strict:    opts.Strict,
-		checks:    opts.Checks,
-		samples:   map[string]*sampleEntry{},
+		root:        opts.Root,
+		sampleDir:   samples,
+		schemaName:  name,
+		schemaReady: make(chan struct{}),
+		policy:      DefaultPolicy(),
+		strict:      opts.Strict,
+		checks:      opts.Checks,
+		samples:     map[string]*sampleEntry{},
 	}
 	if opts.Policy != nil {
 		v.policy = *opts.Policy
 	}
+	compile := func() {
+		v.schema, v.schemaErr = CompileSchema(name, raw)
+		close(v.schemaReady)
+	}
+	if async {
+		go compile()
+		return v, nil
+	}
+	compile()
+	if v.schemaErr != nil {
+		return nil, v.schemaErr
+	}
 	return v, nil
 }
 
+// waitSchema waits for the schema's compile and returns its error.
+func (v *Validator) waitSchema() error {
+	<-v.schemaReady
+	return v.schemaErr
+}
+
 // SchemaName names the schema in use, as reports show it.
-func (v *Validator) SchemaName() string { return v.schema.Name }
+func (v *Validator) SchemaName() string { return v.schemaName }
 
 // Run checks every manifest of set (or only those named by keys) and reports
 // the load errors of the folders that did not load.
@@ -233,10 +274,30 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 	}
 	for _, k := range keys {
 		if !known[k] {
+			if err := v.waitSchema(); err != nil {
+				return nil, err // a bad schema is reported first, as it always was
+			}
 			return nil, Usagef("no integration %q under %s (looked for integrations/%s/manifest.json)", k, v.root, k)
 		}
 	}
-	rep := &Report{Root: v.root, Schema: v.schema.Name, Integrations: []*Result{}}
+	var todo []*Manifest
+	for _, m := range set.All() {
+		if len(want) == 0 || want[m.Key] {
+			todo = append(todo, m)
+		}
+	}
+	// Manifests are independent once loaded, so they are checked on every
+	// core; the schema and the caches are safe for concurrent use. The rules
+	// that do not need the schema run first, while it may still compile.
+	checkers := make([]*checker, len(todo))
+	parallel(len(todo), func(i int) { checkers[i] = v.rules(todo[i], set) })
+	if err := v.waitSchema(); err != nil {
+		return nil, err
+	}
+	results := make([]*Result, len(todo))
+	parallel(len(todo), func(i int) { results[i] = v.finishCheck(checkers[i]) })
+
+	rep := &Report{Root: v.root, Schema: v.schemaName, Integrations: []*Result{}}
 	for _, ptr := range v.schema.disallowedAdditional() {
 		p := Problem{Severity: SeverityError, Rule: RuleSchemaAdditional, File: v.schema.Name, Path: ptr,
 			Message: "the schema sets additionalProperties to false, which the framework forbids (the platform adds properties of its own): remove it or set it to a schema"}
@@ -262,31 +323,6 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 			Severity: SeverityError, Rule: rule, Line: le.Line, Column: le.Col, Message: msg,
 		}}})
 	}
-	var todo []*Manifest
-	for _, m := range set.All() {
-		if len(want) == 0 || want[m.Key] {
-			todo = append(todo, m)
-		}
-	}
-	// Manifests are independent once loaded, so they are checked on every
-	// core; the schema and the caches are safe for concurrent use.
-	results := make([]*Result, len(todo))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(todo)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = v.Check(todo[i], set)
-			}
-		}()
-	}
-	for i := range todo {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 	rep.Integrations = append(rep.Integrations, results...)
 	sort.Slice(rep.Integrations, func(i, j int) bool { return rep.Integrations[i].Key < rep.Integrations[j].Key })
 	rep.Summary.Integrations = len(rep.Integrations)
@@ -318,6 +354,36 @@ func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report
 // Check runs every rule on one manifest. set supplies the other manifests for
 // rules that compare them (a nil set compares with none).
 func (v *Validator) Check(m *Manifest, set *Set) *Result {
+	c := v.rules(m, set)
+	if v.waitSchema() != nil {
+		// Only a validator of Validate's own can get here, and Validate
+		// returns the schema's error instead of any result.
+		c.schemaDone = true
+	}
+	return v.finishCheck(c)
+}
+
+// parallel calls f(0) to f(n-1) on as many goroutines as there are cores.
+// Each takes the next index from a counter: handing indexes over a channel
+// costs a goroutine switch per manifest, which shows in a 50 ms process.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// rules runs every rule on one manifest but the schema, which may still be
+// compiling, and the extra checks.
+func (v *Validator) rules(m *Manifest, set *Set) *checker {
 	c := &checker{v: v, m: m, set: set, doc: m.Doc}
 	c.run()
 	for _, ch := range v.checks {
@@ -330,6 +396,16 @@ func (v *Validator) Check(m *Manifest, set *Set) *Result {
 			}
 			c.problems = append(c.problems, p)
 		}
+	}
+	return c
+}
+
+// finishCheck puts the schema's problems first, where they have always been
+// (problems on one line keep their order), locates and sorts them.
+func (v *Validator) finishCheck(c *checker) *Result {
+	m := c.m
+	if !c.schemaDone {
+		c.problems = append(v.schema.check(c.doc), c.problems...)
 	}
 	for i := range c.problems {
 		p := &c.problems[i]
@@ -366,10 +442,13 @@ func (v *Validator) finish(p Problem) Problem {
 }
 
 // sampleEntry is one sample-context file, decoded once per run. Renders
-// share plain and never change it (hook copies what it escapes).
+// share plain and escaped and never change them.
 type sampleEntry struct {
 	plain map[string]any
-	err   error
+	// escaped is plain with its strings JSON-escaped, as .json templates
+	// read it: escaped once here rather than copied for every render.
+	escaped map[string]any
+	err     error
 }
 
 // Sample contexts the framework renders each template kind with.
@@ -395,6 +474,7 @@ func (v *Validator) sample(rel string) *sampleEntry {
 		doc, err = decodeJSON(raw)
 		if m, ok := doc.(map[string]any); ok && err == nil {
 			e.plain = m
+			e.escaped, _ = hbs.JSONEscape(m).(map[string]any)
 		} else if err == nil {
 			err = fmt.Errorf("sample-context/%s is not a JSON object", rel)
 		}
