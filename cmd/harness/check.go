@@ -13,6 +13,7 @@ import (
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/manifest/fixturecheck"
 	"github.com/flagharness/harness/harness/steps"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const checkHelp = `Usage:
@@ -69,7 +70,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	since := fs.String("changed-since", "", "check only the integrations whose folder, fixtures or features changed since this git ref (everything when a shared input changed)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "harness check: %v\nRun \"harness check --help\" for usage.\n", err)
+		fmt.Fprintf(stderr, "harness check: %s\nRun \"harness check --help\" for usage.\n", suggest.FlagError(fs, err))
 		return exitUsage
 	}
 	if *help {

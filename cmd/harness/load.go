@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flagharness/harness/harness/load"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const loadHelp = `Usage:
@@ -53,7 +54,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	project := fs.String("project", "", "project key to create (default: load-<random>)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "harness load: %v\nRun \"harness load --help\" for usage.\n", err)
+		fmt.Fprintf(stderr, "harness load: %s\nRun \"harness load --help\" for usage.\n", suggest.FlagError(fs, err))
 		return exitUsage
 	}
 	if *help {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/flagharness/harness/harness/steps"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const mergeHelp = `Usage:
@@ -30,7 +31,7 @@ func runMergeJUnit(_ context.Context, args []string, stdout, stderr io.Writer) i
 	output := fs.StringP("output", "o", "", "write the merged report to FILE")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "harness merge-junit: %v\nRun \"harness merge-junit --help\" for usage.\n", err)
+		fmt.Fprintf(stderr, "harness merge-junit: %s\nRun \"harness merge-junit --help\" for usage.\n", suggest.FlagError(fs, err))
 		return exitUsage
 	}
 	if *help {

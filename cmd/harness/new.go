@@ -10,6 +10,7 @@ import (
 
 	"github.com/flagharness/harness/harness/scaffold"
 	"github.com/flagharness/harness/harness/segment"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const newHelp = `Usage:
@@ -75,7 +76,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	style := fs.String("style", "arrays", "with --capability segments: boolean, arrays or action")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "harness new: %v\nRun \"harness new --help\" for usage.\n", err)
+		fmt.Fprintf(stderr, "harness new: %s\nRun \"harness new --help\" for usage.\n", suggest.FlagError(fs, err))
 		return exitUsage
 	}
 	if *help {

@@ -112,7 +112,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageErr("%v", err)
+		return usageErr("%s", suggest.FlagError(fs, err))
 	}
 	if *help {
 		fmt.Fprint(stdout, previewHelp)

@@ -14,6 +14,7 @@ import (
 	"github.com/flagharness/harness/harness/fixture"
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/trigger"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const replayHelp = `Usage:
@@ -72,7 +73,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	timeout := fs.Duration("timeout", 10*time.Second, "per-request timeout")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "harness replay: %v\nRun \"harness replay --help\" for usage.\n", err)
+		fmt.Fprintf(stderr, "harness replay: %s\nRun \"harness replay --help\" for usage.\n", suggest.FlagError(fs, err))
 		return exitUsage
 	}
 	if *help {

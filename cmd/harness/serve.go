@@ -26,6 +26,7 @@ import (
 	"github.com/flagharness/harness/harness/platform"
 	"github.com/flagharness/harness/harness/server"
 	"github.com/flagharness/harness/harness/trigger"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const serveHelp = `Usage:
@@ -140,7 +141,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	allowRemote := fs.Bool("allow-remote-delivery", false, "send outbound hook deliveries to real (non-loopback) hosts; without it they are captured")
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "harness serve: %v\nRun \"harness serve --help\" for usage.\n", err)
+		fmt.Fprintf(stderr, "harness serve: %s\nRun \"harness serve --help\" for usage.\n", suggest.FlagError(fs, err))
 		return exitUsage
 	}
 	if *help {

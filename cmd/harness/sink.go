@@ -16,6 +16,7 @@ import (
 
 	"github.com/flagharness/harness/harness/hook"
 	"github.com/flagharness/harness/harness/sink"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const sinkHelp = `Usage:
@@ -83,7 +84,7 @@ func runSink(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageErr("%v", err)
+		return usageErr("%s", suggest.FlagError(fs, err))
 	}
 	if *help {
 		fmt.Fprint(stdout, sinkHelp)

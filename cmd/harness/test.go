@@ -14,6 +14,7 @@ import (
 
 	"github.com/flagharness/harness/harness/manifest"
 	"github.com/flagharness/harness/harness/steps"
+	"github.com/flagharness/harness/internal/suggest"
 )
 
 const testHelp = `Usage:
@@ -72,7 +73,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	o, listSteps, help := testFlags(fs)
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "harness test: %v\nRun \"harness test --help\" for usage.\n", err)
+		fmt.Fprintf(stderr, "harness test: %s\nRun \"harness test --help\" for usage.\n", suggest.FlagError(fs, err))
 		return exitUsage
 	}
 	if *help {

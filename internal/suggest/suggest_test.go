@@ -1,6 +1,11 @@
 package suggest
 
-import "testing"
+import (
+	"io"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
 
 func TestDistance(t *testing.T) {
 	for _, c := range []struct {
@@ -22,6 +27,25 @@ func TestClosest(t *testing.T) {
 	} {
 		if got := Closest(c.got, known); got != c.want {
 			t.Errorf("Closest(%q): expected %q, but got %q", c.got, c.want, got)
+		}
+	}
+}
+
+func TestFlagError(t *testing.T) {
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.String("root", ".", "")
+	for _, tt := range []struct{ arg, want string }{
+		{"--roto", "unknown flag: --roto: did you mean --root?"},
+		{"--zzzzzzzz", "unknown flag: --zzzzzzzz"},
+		{"-q", "unknown shorthand flag: 'q' in -q"},
+	} {
+		err := fs.Parse([]string{tt.arg})
+		if err == nil {
+			t.Fatalf("%s: expected a parse error", tt.arg)
+		}
+		if got := FlagError(fs, err); got != tt.want {
+			t.Errorf("%s: expected %q, but got %q", tt.arg, tt.want, got)
 		}
 	}
 }

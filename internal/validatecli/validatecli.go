@@ -114,15 +114,7 @@ func Run(_ context.Context, p Program, args []string, stdout, stderr io.Writer) 
 		return ExitUsage
 	}
 	if err := fs.Parse(args); err != nil {
-		msg := err.Error()
-		if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
-			var names []string
-			fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
-			if near := suggest.Closest(name, names); near != "" {
-				msg += ": did you mean --" + near + "?"
-			}
-		}
-		return usageErr("%s", msg)
+		return usageErr("%s", suggest.FlagError(fs, err))
 	}
 	if *help {
 		fmt.Fprint(stdout, strings.ReplaceAll(usageText, "{prog}", p.Name))
