@@ -69,6 +69,7 @@ func TestExitCodeTable(t *testing.T) {
 		{[]string{"validate", "--format", "xml"}, exitUsage, ""},
 		{[]string{"validate", "--roots", pass}, exitUsage, "unknown flag: --roots: did you mean --root?"},
 		{[]string{"validate", "--root", pass, "nosuch"}, exitUsage, `no integration "nosuch"`},
+		{[]string{"validate", "--root", pass, "--sample-context", filepath.Join(pass, "nope")}, exitUsage, "--sample-context " + filepath.Join(pass, "nope") + " is not a folder"},
 		// replay
 		{[]string{"replay", "--integration", "acme-hooks", "--root", pass, "--dry-run", fixture}, exitOK, ""},
 		{[]string{"replay", "--dry-run", fixture}, exitUsage, "needs --integration"},

@@ -166,3 +166,24 @@ func TestValidateFormats(t *testing.T) {
 		}
 	})
 }
+
+// A hook integration in a repository without sample-context/ is rendered
+// with the folder --sample-context names: this repository's pulse-feed gets
+// warnings without it and none with the corpus's.
+func TestValidateSampleContextFlag(t *testing.T) {
+	samples := filepath.Join(validateCorpusDir(t), "sample-context")
+	root := filepath.Join("..", "..")
+	var without, with, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"validate", "--root", root, "pulse-feed"}, &without, &errOut); code != exitOK {
+		t.Fatalf("validate pulse-feed: exit %d: %s%s", code, without.String(), errOut.String())
+	}
+	if !strings.Contains(without.String(), "was parsed but not rendered") || !strings.Contains(without.String(), "--sample-context") {
+		t.Fatalf("expected a warning that names --sample-context without sample contexts, but got:\n%s", without.String())
+	}
+	if code := run(context.Background(), []string{"validate", "--root", root, "--sample-context", samples, "pulse-feed"}, &with, &errOut); code != exitOK {
+		t.Fatalf("validate --sample-context: exit %d: %s%s", code, with.String(), errOut.String())
+	}
+	if !strings.Contains(with.String(), "0 warnings") {
+		t.Fatalf("expected pulse-feed's templates to render with %s, but got:\n%s", samples, with.String())
+	}
+}

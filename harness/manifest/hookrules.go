@@ -254,7 +254,7 @@ func (c *checker) renderFile(path, kind, rel string, in *hook.Integration, cfg m
 	}
 	sample := c.v.sample(sampleFor[kind])
 	if sample.err != nil {
-		c.add(SeverityWarning, RuleSampleContext, path, "%s template %s was parsed but not rendered: no sample context (%v); run with --root at a checkout that has sample-context/", kind, shown, sample.err)
+		c.add(SeverityWarning, RuleSampleContext, path, "%s template %s was parsed but not rendered: no sample context (%v); give validate --sample-context with the framework's sample-context/ folder, or run at a checkout that has one", kind, shown, sample.err)
 		return
 	}
 	out, err := hook.RenderTemplate(hook.Input{Integration: in, Event: sample.plain, EscapedEvent: sample.escaped, Config: cfg, Mode: hbs.Strict}, kind)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -69,6 +70,12 @@ Formats:
   junit   JUnit XML, one test case per integration, for CI test reports
   github  GitHub Actions annotations (::error file=...,line=...,col=...::...)
 
+Hook templates are rendered with the sample change-history events of
+DIR/sample-context/, as the framework's repository has them; a repository of
+your own usually has none, so give --sample-context with the framework's
+folder (without it, each template is parsed and a warning says it was not
+rendered).
+
 Policy: the framework's allow-lists, as JSON {"oauthAllowed": [...],
 "oauthKeyDuplicatesAllowed": [...], "noCapabilitiesAllowed": [...]}. A list the
 file leaves out keeps its default; the --allow-* flags add keys to a list.
@@ -87,6 +94,9 @@ Examples:
 
   # inline annotations on a pull request
   {prog} --format github
+
+  # your own hook integration, rendered with the framework's sample events
+  {prog} --sample-context ../integration-framework/sample-context
 
   # a newly approved OAuth integration
   {prog} --allow-oauth acme
@@ -108,6 +118,7 @@ func Run(_ context.Context, p Program, args []string, stdout, stderr io.Writer) 
 	allowOAuth := fs.StringArray("allow-oauth", nil, "also allow KEY to set requiresOAuth (repeatable)")
 	allowDup := fs.StringArray("allow-oauth-key-duplicate", nil, "also allow KEY to share its oauthIntegrationKey (repeatable)")
 	allowNoCaps := fs.StringArray("allow-no-capabilities", nil, "also allow KEY to have no capabilities (repeatable)")
+	samples := fs.String("sample-context", "", "folder of sample change-history events that hook templates render with, such as the framework's sample-context/ (default: DIR/sample-context)")
 	help := fs.BoolP("help", "h", false, "show this help")
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, p.Name+": "+format+"\nRun \""+p.Name+" --help\" for usage.\n", a...)
@@ -144,13 +155,19 @@ func Run(_ context.Context, p Program, args []string, stdout, stderr io.Writer) 
 	policy.OAuthKeyDuplicatesAllowed = append(policy.OAuthKeyDuplicatesAllowed, *allowDup...)
 	policy.NoCapabilitiesAllowed = append(policy.NoCapabilitiesAllowed, *allowNoCaps...)
 
+	if *samples != "" {
+		if fi, err := os.Stat(*samples); err != nil || !fi.IsDir() {
+			return usageErr("--sample-context %s is not a folder: give the framework's sample-context/ folder", *samples)
+		}
+	}
 	rep, err := manifest.Validate(manifest.ValidateOptions{
-		Root:   *root,
-		Schema: *schema,
-		Keys:   fs.Args(),
-		Strict: *strict,
-		Policy: &policy,
-		Checks: []manifest.Check{fixturecheck.Check()},
+		Root:          *root,
+		Schema:        *schema,
+		Keys:          fs.Args(),
+		Strict:        *strict,
+		Policy:        &policy,
+		Checks:        []manifest.Check{fixturecheck.Check()},
+		SampleContext: *samples,
 	})
 	if err != nil {
 		var ue *manifest.UsageError
