@@ -397,7 +397,7 @@ func (p *Platform) LookupTrigger(id, token string) (Trigger, error) {
 // storedBody is the body as _recentTriggerBodies and triggerBody keep it: the
 // bytes when they are one JSON object, "{}" otherwise.
 func storedBody(ev trigger.Event, body []byte) json.RawMessage {
-	if _, ok := ev.Body.(map[string]any); !ok || !ev.ValidJSON || jsonDepth(body) > MaxStoredBodyDepth {
+	if !ev.ValidJSON || !ev.Object || ev.Depth > MaxStoredBodyDepth {
 		return json.RawMessage(emptyJSONBody)
 	}
 	if len(body) > MaxStoredBodyBytes {
@@ -423,31 +423,6 @@ func recentBodies(old []RecentBody, b RecentBody) []RecentBody {
 	}
 	out := make([]RecentBody, 0, len(old)-from+1)
 	return append(append(out, old[from:]...), b)
-}
-
-// jsonDepth is the deepest nesting of objects and arrays in valid JSON.
-func jsonDepth(b []byte) int {
-	depth, deepest, inString, escaped := 0, 0, false, false
-	for _, c := range b {
-		switch {
-		case inString:
-			if escaped {
-				escaped = false
-			} else if c == '\\' {
-				escaped = true
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			deepest = max(deepest, depth)
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return deepest
 }
 
 // ExecuteTrigger runs one trigger request (PLATFORM.md 3): the body is parsed
