@@ -109,7 +109,7 @@ func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, toke
 		s.writeError(w, r, err)
 		return
 	}
-	ex, err := s.p.ExecuteTrigger(id, token, body)
+	ex, err := s.p.ExecuteTriggerOutcome(id, token, body)
 	if err != nil {
 		if platform.CodeOf(err) == platform.CodeRateLimited {
 			s.reportRateLimited(r, id, token, body)
