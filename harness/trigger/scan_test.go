@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -225,4 +226,31 @@ func BenchmarkParse(b *testing.B) {
 			_ = decodeParse(r, body)
 		}
 	})
+}
+
+// FuzzDefaultTestMatch holds the default pattern's hand-written match to
+// the regexp it stands for, on any name.
+func FuzzDefaultTestMatch(f *testing.F) {
+	for _, s := range []string{"", "test", "TeSt alert", "tes", "a\ntest", "\xfftest", "tеst", "ſtest", "TESt\n", "attestation"} {
+		f.Add(s)
+	}
+	r := mustCompile(f, nil)
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := r.isTest(name), r.TestRegexp.MatchString(name); got != want {
+			t.Fatalf("isTest(%q) = %v, but the regexp says %v", name, got, want)
+		}
+	})
+}
+
+// TestIsTestFollowsTestRegexp: Rules whose TestRegexp is replaced after
+// Compile match with the new one.
+func TestIsTestFollowsTestRegexp(t *testing.T) {
+	r := mustCompile(t, nil)
+	if !r.isTest("a test") {
+		t.Fatal("expected the default pattern to match \"a test\"")
+	}
+	r.TestRegexp = regexp.MustCompile("^never$")
+	if r.isTest("a test") {
+		t.Fatal("expected the replaced TestRegexp to decide, but the default match was used")
+	}
 }
