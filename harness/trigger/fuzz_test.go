@@ -125,7 +125,11 @@ func FuzzParse(f *testing.F) {
 			if err != nil {
 				t.Fatalf("body %q: the decoded body does not encode: %v", body, err)
 			}
-			if again := r.Parse(raw); again != ev {
+			// Depth counts the text as sent: a container under a duplicate
+			// key that decoding dropped counts there and not after.
+			again := r.Parse(raw)
+			again.Depth = ev.Depth
+			if again != ev {
 				t.Fatalf("body %q: re-encoded as %q parses differently: %+v, then %+v", body, raw, ev, again)
 			}
 		}
