@@ -63,11 +63,14 @@
 //     webhookFastPath takes it before the router (it is the hot path); the
 //     body limit and panic recovery wrap every route.
 //  2. server.executeTrigger reads the body (1 MiB at most, else 413) and
-//     calls platform.ExecuteTrigger.
+//     calls platform.ExecuteTriggerOutcome (ExecuteTrigger without the
+//     copies of the flag and the recent bodies, which the answer does not
+//     need).
 //  3. The platform finds the trigger, compares the token in constant time,
-//     and has the integration's compiled trigger.Rules parse the body: event
-//     name, value and url through the manifest's JSON pointers, defaults,
-//     test event.
+//     and has the integration's compiled trigger.Rules parse the body in one
+//     pass (trigger/scan.go): event name, value and url through the
+//     manifest's JSON pointers, defaults, test event. A body under 512
+//     bytes is parsed under the write lock, a larger one before it.
 //  4. In one write transaction it counts the call, keeps the body among the
 //     recent ones, turns the flag on or off unless it is a test event or
 //     already in that state, and writes the change-history entry whose words

@@ -336,14 +336,28 @@ func lookupTriggerRow(txn *memdb.Txn, id, token string) (*Trigger, error) {
 	}
 	if o == nil {
 		// Still compare, so an unknown id costs what a wrong token costs.
-		subtle.ConstantTimeCompare([]byte(token), []byte("00000000-0000-4000-8000-000000000000"))
+		tokenEqual(token, "00000000-0000-4000-8000-000000000000")
 		return nil, errNoTrigger()
 	}
 	t := o.(*Trigger)
-	if subtle.ConstantTimeCompare([]byte(token), []byte(t.Token)) != 1 {
+	if !tokenEqual(token, t.Token) {
 		return nil, errNoTrigger()
 	}
 	return t, nil
+}
+
+// tokenEqual compares two tokens in time that depends only on their
+// lengths, as subtle.ConstantTimeCompare does, without copying the strings
+// into byte slices on every trigger call.
+func tokenEqual(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := 0; i < len(a); i++ {
+		v |= a[i] ^ b[i]
+	}
+	return subtle.ConstantTimeByteEq(v, 0) == 1
 }
 
 // triggerStats is what each execution of a trigger changes: its count,
@@ -399,7 +413,7 @@ func (p *Platform) LookupTrigger(id, token string) (Trigger, error) {
 // storedBody is the body as _recentTriggerBodies and triggerBody keep it: the
 // bytes when they are one JSON object, "{}" otherwise.
 func storedBody(ev trigger.Event, body []byte) json.RawMessage {
-	if _, ok := ev.Body.(map[string]any); !ok || !ev.ValidJSON || jsonDepth(body) > MaxStoredBodyDepth {
+	if !ev.ValidJSON || !ev.Object || ev.Depth > MaxStoredBodyDepth {
 		return json.RawMessage(emptyJSONBody)
 	}
 	if len(body) > MaxStoredBodyBytes {
@@ -427,68 +441,75 @@ func recentBodies(old []RecentBody, b RecentBody) []RecentBody {
 	return append(append(out, old[from:]...), b)
 }
 
-// jsonDepth is the deepest nesting of objects and arrays in valid JSON.
-func jsonDepth(b []byte) int {
-	depth, deepest, inString, escaped := 0, 0, false, false
-	for _, c := range b {
-		switch {
-		case inString:
-			if escaped {
-				escaped = false
-			} else if c == '\\' {
-				escaped = true
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-			deepest = max(deepest, depth)
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return deepest
-}
+// parseBeforeLock is the body size from which ExecuteTrigger parses a body
+// before taking the write lock, on the trigger a snapshot shows: for a
+// larger body parsing would hold up every other write, for a smaller one it
+// costs less than the extra read.
+const parseBeforeLock = 512
 
 // ExecuteTrigger runs one trigger request (PLATFORM.md 3): the body is parsed
 // with the integration's rules, then in one write transaction the call is
 // counted, the body kept, and, unless it is a test event or the flag is
 // already in state, the flag is flipped and its change-history entry written.
-// A disabled trigger counts nothing.
+// A disabled trigger counts nothing. A call that changes no flag writes only
+// the trigger's stats row.
 func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, error) {
-	// Parse before taking the write lock: parsing is the costly part. The
-	// trigger is read from a snapshot for its integration; the transaction
-	// below reads it again and parses again in the rare case that the id
-	// now names another trigger (deleted and created again meanwhile).
-	t0, err := lookupTriggerRow(p.read(), id, token)
-	if err != nil {
-		return nil, err
+	return p.executeTrigger(id, token, body, true)
+}
+
+// ExecuteTriggerOutcome is ExecuteTrigger for a caller that needs only the
+// outcome, the event and the trigger's configuration, such as the trigger
+// URL's handler: Flag is left zero, Trigger.RecentBodies nil and Entry
+// nil, which saves copying them on every vendor call.
+func (p *Platform) ExecuteTriggerOutcome(id, token string, body []byte) (*Execution, error) {
+	return p.executeTrigger(id, token, body, false)
+}
+
+// executeTrigger is ExecuteTrigger; copies says whether the Execution gets
+// its own copies of the flag, the recent bodies and the entry.
+func (p *Platform) executeTrigger(id, token string, body []byte, copies bool) (*Execution, error) {
+	var (
+		rules *trigger.Rules
+		ev    trigger.Event
+		key   string
+	)
+	if len(body) >= parseBeforeLock {
+		// The transaction below reads the trigger again, and parses again
+		// in the rare case that the id now names another integration's
+		// trigger (deleted and created again meanwhile).
+		t0, err := lookupTriggerRow(p.read(), id, token)
+		if err != nil {
+			return nil, err
+		}
+		key = t0.IntegrationKey
+		if rules, err = p.Rules(key); err != nil {
+			return nil, err
+		}
+		ev = rules.Parse(body)
 	}
-	key := t0.IntegrationKey
-	rules, err := p.Rules(key)
-	if err != nil {
-		return nil, err
-	}
-	ev := rules.Parse(body)
 
 	txn := p.db.Load().Txn(true)
 	defer txn.Abort()
 	// The clock is read under the write lock, so that dates follow write order.
 	now := p.now()
 	nowMs := now.UnixMilli()
-	old, err := lookupTrigger(txn, id, token)
+	t, err := lookupTriggerRow(txn, id, token)
 	if err != nil {
 		return nil, err
 	}
-	if old.IntegrationKey != key {
-		if rules, err = p.Rules(old.IntegrationKey); err != nil {
+	if rules == nil || t.IntegrationKey != key {
+		if rules, err = p.Rules(t.IntegrationKey); err != nil {
 			return nil, err
 		}
 		ev = rules.Parse(body)
 	}
-	fo, err := txn.First(tableFlags, indexID, old.ProjectKey, old.FlagKey)
+	var st triggerStats
+	if o, err := txn.First(tableStats, indexID, id); err != nil {
+		return nil, internal(err)
+	} else if o != nil {
+		st = *o.(*triggerStats)
+	}
+	fo, err := txn.First(tableFlags, indexID, t.ProjectKey, t.FlagKey)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -496,22 +517,27 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 		return nil, errNoTrigger() // the flag went, and its triggers with it
 	}
 	f := fo.(*flagRow)
-	ex := &Execution{Event: ev, Rules: rules}
-	if !old.Enabled {
-		ex.Trigger, ex.Flag, ex.Outcome = *old.clone(), *f.clone(), trigger.OutcomeDisabled
+	// ex.Trigger is the trigger after the call, built in place; it gets its
+	// own copy of the recent bodies at the end, as the stored row keeps them.
+	ex := &Execution{Trigger: *t, Event: ev, Rules: rules}
+	nt := &ex.Trigger
+	nt.LastTriggeredAt, nt.TriggerCount = st.LastTriggeredAt, st.TriggerCount
+	if !t.Enabled {
+		ex.Outcome = trigger.OutcomeDisabled
+		if copies {
+			nt.RecentBodies = slices.Clone(st.RecentBodies)
+			ex.Flag = *f.clone()
+		}
 		return ex, nil
 	}
 	if ok, reset := p.allow(id, now); !ok {
 		return nil, &Error{Code: CodeRateLimited, ResetAt: reset,
 			Message: "this trigger is over its rate limit; try again after the time in X-Ratelimit-Reset"}
 	}
-	// A shallow copy is enough: the only slice that changes is rebuilt.
-	nt := new(Trigger)
-	*nt = *old
 	nt.TriggerCount++
 	nt.LastTriggeredAt = nowMs
 	stored := storedBody(ev, body)
-	nt.RecentBodies = recentBodies(old.RecentBodies, RecentBody{Timestamp: nowMs, JSONBody: stored})
+	nt.RecentBodies = recentBodies(st.RecentBodies, RecentBody{Timestamp: nowMs, JSONBody: stored})
 	if err := txn.Insert(tableStats, &triggerStats{ID: nt.ID, LastTriggeredAt: nt.LastTriggeredAt, TriggerCount: nt.TriggerCount, RecentBodies: nt.RecentBodies}); err != nil {
 		return nil, internal(err)
 	}
@@ -538,7 +564,12 @@ func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, er
 		}
 	}
 	txn.Commit()
-	ex.Trigger, ex.Flag = *nt.clone(), *nf.clone()
+	if !copies {
+		nt.RecentBodies, ex.Entry = nil, nil
+		return ex, nil
+	}
+	nt.RecentBodies = slices.Clone(nt.RecentBodies)
+	ex.Flag = *nf.clone()
 	if ex.Entry != nil {
 		ex.Entry = ex.Entry.clone()
 		ex.Entry.PreviousVersion, ex.Entry.CurrentVersion = f.clone(), nf.clone()
@@ -575,11 +606,12 @@ type window struct {
 // allow counts one call against the trigger's window. When the call is over
 // the limit it returns false and the window's end (Unix ms).
 func (p *Platform) allow(id string, now time.Time) (bool, int64) {
-	p.limitMu.Lock()
-	defer p.limitMu.Unlock()
+	// The limit is fixed when the platform is made: without one, no lock.
 	if p.limit.Calls <= 0 || p.limit.Per <= 0 {
 		return true, 0
 	}
+	p.limitMu.Lock()
+	defer p.limitMu.Unlock()
 	w := p.windows[id]
 	if w == nil || now.Sub(w.start) >= p.limit.Per {
 		w = &window{start: now}

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -106,8 +107,16 @@ func logRequests(next http.Handler) http.Handler {
 	})
 }
 
+// logRequest writes one line per request. It asks first whether the line
+// is wanted and passes typed attributes: boxing the values for a logger that
+// drops them cost four allocations on every trigger call.
 func (s *Server) logRequest(r *http.Request, route string, status int, start time.Time) {
-	s.log.Info("request", "method", r.Method, "route", route, "status", status, "duration", time.Since(start))
+	ctx := r.Context()
+	if !s.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("route", route),
+		slog.Int("status", status), slog.Duration("duration", time.Since(start)))
 }
 
 // authorized checks Authorization against the API token in constant time.

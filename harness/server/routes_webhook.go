@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -59,6 +60,15 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, q...)
 }
 
+// resultBufs recycles the buffers trigger answers are encoded in: the
+// writer copies the bytes, so a buffer is free again once Write returns.
+var resultBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// jsonContentType is the Content-Type of every trigger answer, one slice
+// for all: header values are only read or replaced, and with no spare
+// capacity an append copies it.
+var jsonContentType = []string{"application/json"}
+
 // OutcomeRateLimited is the Outcome an observer sees for a call refused by
 // the rate limit; trigger.Outcome has no constant for it.
 const OutcomeRateLimited trigger.Outcome = "rateLimited"
@@ -109,7 +119,7 @@ func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, toke
 		s.writeError(w, r, err)
 		return
 	}
-	ex, err := s.p.ExecuteTrigger(id, token, body)
+	ex, err := s.p.ExecuteTriggerOutcome(id, token, body)
 	if err != nil {
 		if platform.CodeOf(err) == platform.CodeRateLimited {
 			s.reportRateLimited(r, id, token, body)
@@ -124,12 +134,22 @@ func (s *Server) executeTrigger(w http.ResponseWriter, r *http.Request, id, toke
 		TestEventNameRegexpDefaulted: ex.Rules.TestRegexpFromSchema, ValidJSON: ex.Event.ValidJSON,
 		FlagKey: t.FlagKey, EnvironmentKey: t.EnvKey,
 	}
-	b := appendResultJSON(make([]byte, 0, 384), &rep)
+	bp := resultBufs.Get().(*[]byte)
+	b := appendResultJSON((*bp)[:0], &rep)
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Type"] = jsonContentType
+	// net/http sets Content-Length itself, without allocating, on an answer
+	// it holds whole when the handler returns (up to 2 KB); past that it
+	// would stream the answer chunked, so a long one says its length here.
+	if len(b) > 1024 {
+		h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
+	if cap(b) <= 4096 {
+		*bp = b
+		resultBufs.Put(bp)
+	}
 	if s.opts.OnTrigger != nil {
 		s.opts.OnTrigger(api.TriggerCall{
 			IntegrationKey: t.IntegrationKey, Action: t.Action, FlagKey: t.FlagKey, EnvironmentKey: t.EnvKey,

@@ -27,6 +27,12 @@ type Rules struct {
 	DefaultNameFromSchema bool // the manifest omitted defaultEventName
 	TestRegexp            *regexp.Regexp
 	TestRegexpFromSchema  bool // the manifest omitted testEventNameRegexp
+
+	// paths are Parser's pointers split once, for the body scanner.
+	paths [numPointers]pointerPath
+	// defaultTest is the TestRegexp Compile made from the default pattern,
+	// which isTest matches without the regexp engine.
+	defaultTest *regexp.Regexp
 }
 
 // Compile applies the schema defaults to t and compiles its test regexp.
@@ -49,6 +55,10 @@ func Compile(t *Spec) (*Rules, error) {
 		return nil, fmt.Errorf("testEventNameRegexp %q does not compile as an RE2 regular expression: %w", pattern, err)
 	}
 	r.TestRegexp = re
+	r.paths = r.pointerPaths()
+	if pattern == DefaultTestEventNameRegexp {
+		r.defaultTest = re
+	}
 	return r, nil
 }
 
@@ -63,8 +73,11 @@ type Event struct {
 	IsTest             bool   `json:"isTestEvent"`
 	// ValidJSON is false for an empty body or one that is not JSON.
 	ValidJSON bool `json:"validJSON"`
-	// Body is the decoded body (nil unless ValidJSON), numbers as json.Number.
-	Body any `json:"-"`
+	// Object is true when the body is one JSON object, the only body the
+	// platform keeps as it came (the change history's triggerBody).
+	Object bool `json:"-"`
+	// Depth is the deepest nesting of objects and arrays in a valid body.
+	Depth int `json:"-"`
 }
 
 // DecodeBody decodes a request body as JSON, keeping numbers' text. It reports
@@ -87,50 +100,69 @@ func DecodeBody(body []byte) (any, bool) {
 	return v, true
 }
 
-// Parse reads an event out of a raw request body.
+// Parse reads an event out of a raw request body. It reads the body once
+// and keeps only what the parser's pointers name (see scan.go), and agrees
+// with DecodeBody and Resolve on every body: the same bodies are valid, and
+// each pointer finds the same value.
 func (r *Rules) Parse(body []byte) Event {
-	doc, ok := DecodeBody(body)
-	return r.ParseValue(doc, ok)
-}
-
-// ParseValue reads an event out of an already decoded body.
-func (r *Rules) ParseValue(doc any, validJSON bool) Event {
-	ev := Event{ValidJSON: validJSON}
-	if validJSON {
-		ev.Body = doc
-		if s, ok := scalar(doc, r.Parser.EventName); ok {
-			ev.EventName = s
-		}
-		ev.Value, _ = scalar(doc, r.Parser.Value)
-		ev.URL, _ = scalar(doc, r.Parser.URL)
+	paths := &r.paths
+	if !r.pathsCurrent() {
+		// Rules not made by Compile, or a Parser changed since: split the
+		// pointers for this call.
+		ps := r.pointerPaths()
+		paths = &ps
+	}
+	res, depth, ok := scanBody(body, paths)
+	ev := Event{ValidJSON: ok}
+	if ok {
+		ev.Object = firstByte(body) == '{'
+		ev.Depth = depth
+		ev.EventName, _ = res[0].text()
+		ev.Value, _ = res[1].text()
+		ev.URL, _ = res[2].text()
 	}
 	if ev.EventName == "" {
 		ev.EventName, ev.EventNameDefaulted = r.DefaultEventName, true
 	}
-	ev.IsTest = r.TestRegexp.MatchString(ev.EventName)
+	ev.IsTest = r.isTest(ev.EventName)
 	return ev
 }
 
-// scalar resolves p in doc: a string as is, a number or boolean as its JSON
-// text; null, objects, arrays, missing paths and an unset pointer are absent.
-func scalar(doc any, p string) (string, bool) {
-	if p == "" {
-		return "", false
+// isTest is TestRegexp.MatchString. For the default pattern,
+// ".*[Tt][Ee][Ss][Tt].*", that is "the name holds test in any ASCII case":
+// each ".*" may match nothing, and the four letters are ASCII, which no
+// UTF-8 sequence or decoding of invalid bytes can hide. The regexp engine
+// backtracks over every start; this loop was a sixth of a trigger call's
+// work in the platform.
+func (r *Rules) isTest(name string) bool {
+	if r.defaultTest == nil || r.TestRegexp != r.defaultTest {
+		return r.TestRegexp.MatchString(name)
 	}
-	v, ok, err := Resolve(doc, p)
-	if err != nil || !ok {
-		return "", false
-	}
-	switch v := v.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return v.String(), true
-	case bool:
-		if v {
-			return "true", true
+	for i := 0; i+4 <= len(name); i++ {
+		// c|0x20 folds exactly 'T' and 't' (and so on) to the lower case.
+		if name[i]|0x20 == 't' && name[i+1]|0x20 == 'e' && name[i+2]|0x20 == 's' && name[i+3]|0x20 == 't' {
+			return true
 		}
-		return "false", true
 	}
-	return "", false
+	return false
+}
+
+func (r *Rules) pointerPaths() [numPointers]pointerPath {
+	return [numPointers]pointerPath{
+		compilePointer(r.Parser.EventName), compilePointer(r.Parser.Value), compilePointer(r.Parser.URL),
+	}
+}
+
+func (r *Rules) pathsCurrent() bool {
+	return r.paths[0].ptr == r.Parser.EventName && r.paths[1].ptr == r.Parser.Value && r.paths[2].ptr == r.Parser.URL
+}
+
+// firstByte is the first byte of body that is not JSON whitespace.
+func firstByte(body []byte) byte {
+	for _, c := range body {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return c
+		}
+	}
+	return 0
 }
