@@ -224,20 +224,8 @@ func (s *scanner) object(mask uint8, level int) bool {
 		if !s.member(sub, end, level) {
 			return false
 		}
-		s.ws()
-		if s.i == len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.ws()
-		case '}':
-			s.i++
-			s.depth--
-			return true
-		default:
-			return false
+		if done, ok := s.after('}'); done || !ok {
+			return ok
 		}
 	}
 }
@@ -269,22 +257,31 @@ func (s *scanner) array(mask uint8, level int) bool {
 		if !s.member(sub, end, level) {
 			return false
 		}
-		s.ws()
-		if s.i == len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.ws()
-		case ']':
-			s.i++
-			s.depth--
-			return true
-		default:
-			return false
+		if done, ok := s.after(']'); done || !ok {
+			return ok
 		}
 	}
+}
+
+// after reads what follows a member or an element: a comma, when more
+// follow, or end, which closes the container (done). ok is false on
+// anything else.
+func (s *scanner) after(end byte) (done, ok bool) {
+	s.ws()
+	if s.i == len(s.b) {
+		return false, false
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		s.ws()
+		return false, true
+	case end:
+		s.i++
+		s.depth--
+		return true, true
+	}
+	return false, false
 }
 
 // member reads one member's value: sub are the pointers that go on below
