@@ -24,8 +24,12 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 # vet, formatting, then every test (features and fuzz seeds included) under the race detector.
+# Test binaries run two per CPU: several packages spend much of their time
+# waiting (a browser, network round trips, timeouts), and with one per CPU
+# the slowest package was left running alone at the end.
+TESTP ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2); echo $$((n * 2)))
 test: vet fmt-check
-	$(CORPUS_ENV) $(GO) test -race -count=1 ./...
+	$(CORPUS_ENV) $(GO) test -race -count=1 -p $(TESTP) ./...
 
 bench:
 	$(CORPUS_ENV) $(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
