@@ -15,8 +15,13 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/flagharness/harness/cmd/harness/internal/startpath"
 	"github.com/flagharness/harness/internal/suggest"
 )
+
+// init puts back the PATH that startpath emptied while the packages below
+// main were initialised (see startpath).
+func init() { startpath.Restore() }
 
 // Exit codes shared by every subcommand, so CI can tell a failed check from a
 // broken invocation. exitCodes is the one table usage prints and the tests
