@@ -17,6 +17,7 @@ import (
 
 	"github.com/flagharness/harness/cmd/harness/internal/startpath"
 	"github.com/flagharness/harness/internal/suggest"
+	"github.com/flagharness/harness/internal/validatecli"
 )
 
 // init puts back the PATH that startpath emptied while the packages below
@@ -65,6 +66,9 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if len(os.Args) > 1 && os.Args[1] == "validate" {
+		validatecli.PaceGC() // a short run, paced as harness-validate's
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
