@@ -2,10 +2,10 @@
 // and the lean `harness-validate` binary: flags, help, report and exit codes.
 //
 // It lives outside cmd/harness so that a binary can run it without linking
-// the rest of harness. godog starts a `go env` child process when its
-// package initialises, in every binary that links it, whatever the command;
-// this package and everything it imports must therefore never import godog,
-// the step library or the server (cmd/harness-validate's tests hold it to that).
+// the rest of harness: this package and everything it imports must never
+// import godog, the step library or the server (cmd/harness-validate's
+// tests hold it to that), so that the lean binary loads and initialises
+// only the validator.
 package validatecli
 
 import (
