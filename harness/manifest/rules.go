@@ -270,7 +270,7 @@ func (c *checker) trigger() {
 		// trigger.Compile is what the server runs, so a pattern passes here
 		// exactly when it will run there.
 		if _, err := trigger.Compile(&Trigger{TestEventNameRegexp: &re}); err != nil {
-			c.errorf(RuleTriggerRegexp, base+"/testEventNameRegexp", "%q does not compile as an RE2 regular expression (%v): the harness matches with Go's RE2 syntax, which has no lookaround or backreferences: rewrite the pattern without them", re, errors.Unwrap(err))
+			c.errorf(RuleTriggerRegexp, base+"/testEventNameRegexp", "%q does not compile as an RE2 regular expression (%v): %s", re, errors.Unwrap(err), trigger.RegexpFix(re))
 		}
 	}
 	if name, ok := c.doc["name"].(string); ok && triggerWord.MatchString(name) {

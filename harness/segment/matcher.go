@@ -5,6 +5,8 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+
+	"github.com/flagharness/harness/harness/trigger"
 )
 
 // A style-C matcher is a regular expression over one action value. What the
@@ -199,7 +201,7 @@ func lintMatcher(matcher string) []Issue {
 	const path = "/requestParser/arrayInclusion/matcher"
 	re, err := regexp.Compile(matcher)
 	if err != nil {
-		return []Issue{{Kind: IssueMatcher, Path: path, Message: "arrayInclusion.matcher " + quote(matcher) + " does not compile as an RE2 regular expression (" + err.Error() + "): the harness matches with Go's RE2 syntax, which has no lookaround or backreferences: rewrite the pattern without them"}}
+		return []Issue{{Kind: IssueMatcher, Path: path, Message: "arrayInclusion.matcher " + quote(matcher) + " does not compile as an RE2 regular expression (" + err.Error() + "): " + trigger.RegexpFix(matcher)}}
 	}
 	mv := classify(re)
 	if len(mv.adds) > 0 && len(mv.removesMatched) > 0 {

@@ -166,3 +166,17 @@ func firstByte(body []byte) byte {
 	}
 	return 0
 }
+
+// pcreOnly finds the constructs of other regexp dialects that RE2 lacks:
+// lookaround, backreferences, possessive and atomic groups.
+var pcreOnly = regexp.MustCompile(`\(\?<?[=!]|\(\?>|\\[1-9]|\\k<|[*+?}]\+`)
+
+// RegexpFix is the fix to suggest for a pattern that does not compile as
+// RE2: to rewrite it without the constructs RE2 lacks when it uses one,
+// else to correct its syntax where the error points.
+func RegexpFix(pattern string) string {
+	if pcreOnly.MatchString(pattern) {
+		return "the harness matches with Go's RE2 syntax, which has no lookaround, backreferences or possessive repeats: rewrite the pattern without them"
+	}
+	return "correct the pattern where the error points (the platform matches with RE2 syntax)"
+}

@@ -1,6 +1,7 @@
 package trigger
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -246,5 +247,30 @@ func TestParseHugeStrings(t *testing.T) {
 	got := r.Parse([]byte(`{"eventName":"` + huge + `","url":"` + huge + `"}`))
 	if got.EventName != huge || got.URL != huge {
 		t.Fatalf("1 MiB strings: expected them back whole, but got lengths %d and %d", len(got.EventName), len(got.URL))
+	}
+}
+
+func TestRegexpFix(t *testing.T) {
+	for _, tt := range []struct {
+		pattern string
+		rewrite bool // the fix is to drop what RE2 lacks
+	}{
+		{`(?=.*test)`, true},
+		{`foo(?!bar)`, true},
+		{`(?<=a)b`, true},
+		{`(a)\1`, true},
+		{`a++`, true},
+		{`(?>ab)`, true},
+		{`(unclosed`, false},
+		{`[a-`, false},
+		{`*oops`, false},
+	} {
+		if _, err := regexp.Compile(tt.pattern); err == nil {
+			t.Fatalf("%q compiles; the test wants patterns that do not", tt.pattern)
+		}
+		got := RegexpFix(tt.pattern)
+		if strings.Contains(got, "rewrite the pattern without them") != tt.rewrite {
+			t.Errorf("%q: expected rewrite advice %v, but got %q", tt.pattern, tt.rewrite, got)
+		}
 	}
 }
