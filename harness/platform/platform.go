@@ -2,6 +2,9 @@
 // projects, environments, flags, triggers and the change history. Every
 // change and its change-history entry are written in one transaction, so a
 // flag flip and its entry are atomic even under concurrent trigger calls.
+// A trigger's execution stats (its count, last call and recent bodies) are
+// kept beside go-memdb, so that a call that changes no flag writes no
+// transaction (execstats.go).
 // The package knows nothing about HTTP or the manifest validator: it is
 // given plain Integration values, and hands out copies of what it stores.
 package platform

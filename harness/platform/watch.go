@@ -10,8 +10,9 @@ import (
 )
 
 // View is one consistent read of the whole store, for followers such as the
-// live page: everything in it comes from one read transaction, and Wait
-// returns at the first write after that read.
+// live page: everything in it comes from one read transaction but the
+// triggers' execution stats, read from their cells just after it, and Wait
+// returns at the first write or counted trigger call after that read.
 type View struct {
 	Projects []Project
 	Flags    []Flag
@@ -31,9 +32,10 @@ type View struct {
 	ws memdb.WatchSet
 }
 
-// Wait blocks until the store is written after the View was read (or
-// Reset), and returns nil; or until ctx ends, and returns ctx's error. It
-// waits on memdb watch channels: nothing polls.
+// Wait blocks until the store is written or a trigger call is counted after
+// the View was read (or Reset), and returns nil; or until ctx ends, and
+// returns ctx's error. It waits on memdb watch channels and the stats'
+// channel: nothing polls.
 func (v View) Wait(ctx context.Context) error {
 	if err := v.ws.WatchCtx(ctx); err != nil {
 		return ctx.Err()
