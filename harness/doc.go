@@ -22,8 +22,9 @@
 //
 //   - platform: the fake flag platform's state in go-memdb: projects,
 //     environments, flags, triggers, synced segments and their members,
-//     access tokens, hook subscriptions and the change history. Every change and
-//     its history entry are one write transaction. It takes plain
+//     access tokens, hook subscriptions and the change history (triggers'
+//     execution stats beside it). Every change and its history entry are
+//     one write transaction. It takes plain
 //     platform.Integration values and never imports the validator or HTTP.
 //     wording.go writes the words of every history entry; fidelity.go holds
 //     the state-side choices PLATFORM.md leaves open.
@@ -66,16 +67,20 @@
 //     calls platform.ExecuteTriggerOutcome (ExecuteTrigger without the
 //     copies of the flag and the recent bodies, which the answer does not
 //     need).
-//  3. The platform finds the trigger, compares the token in constant time,
-//     and has the integration's compiled trigger.Rules parse the body in one
-//     pass (trigger/scan.go): event name, value and url through the
-//     manifest's JSON pointers, defaults, test event. A body under 512
-//     bytes is parsed under the write lock, a larger one before it.
-//  4. In one write transaction it counts the call, keeps the body among the
-//     recent ones, turns the flag on or off unless it is a test event or
-//     already in that state, and writes the change-history entry whose words
-//     come from platform/wording.go. Then it commits once. A disabled
-//     trigger changes and counts nothing; one over its rate limit is a 429.
+//  3. The platform finds the trigger and its flag in a read snapshot,
+//     compares the token in constant time, and has the integration's
+//     compiled trigger.Rules parse the body in one pass (trigger/scan.go):
+//     event name, value and url through the manifest's JSON pointers,
+//     defaults, test event.
+//  4. A test event, or a call whose flag is already in that state, only
+//     counts the call and keeps the body among the recent ones, in the
+//     trigger's execution stats, which live beside go-memdb
+//     (platform/execstats.go): no write transaction. A call that turns the
+//     flag on or off takes the write transaction, reads the trigger and the
+//     flag again there, writes the flag and the change-history entry whose
+//     words come from platform/wording.go, counts the call, and commits
+//     once. A disabled trigger changes and counts nothing; one over its
+//     rate limit is a 429.
 //  5. The server answers 200 with api.TriggerResult (what was parsed and
 //     what happened) and tells an observer, such as the recorder of
 //     `serve --record`, through Options.OnTrigger.
@@ -84,7 +89,8 @@
 //
 // The platform calls out to nothing. Whatever follows its changes reads them
 // after the commit: delivery through platform.ChangesAfter, the live page
-// through platform.Watch, both waking on go-memdb watch channels. A slow
+// through platform.Watch, both waking on go-memdb watch channels (Watch
+// also on a channel that a change of a trigger's execution stats closes). A slow
 // partner endpoint or a browser tab that stopped reading has a bounded
 // queue and is dropped or marked failed; it never slows a trigger call.
 // The synced-segment endpoint (server/segment_targets.go) follows the same

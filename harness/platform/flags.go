@@ -309,7 +309,7 @@ func (p *Platform) DeleteFlag(projectKey, flagKey string) error {
 		return internal(err)
 	}
 	for _, t := range ts {
-		if err := deleteTrigger(txn, t); err != nil {
+		if err := txn.Delete(tableTriggers, t); err != nil {
 			return internal(err)
 		}
 	}

@@ -80,7 +80,6 @@ func stringArgs(args []any) ([]byte, error) {
 var (
 	projectKeyIndex = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Project).Key} }}
 	flagKeyIndex    = keyIndex{2, func(o any) [4]string { f := o.(*flagRow); return [4]string{f.ProjectKey, f.Key} }}
-	triggerIDIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*Trigger).ID} }}
-	statsIDIndex    = keyIndex{1, func(o any) [4]string { return [4]string{o.(*triggerStats).ID} }}
+	triggerIDIndex  = keyIndex{1, func(o any) [4]string { return [4]string{o.(*triggerRow).ID} }}
 	countKeyIndex   = keyIndex{1, func(o any) [4]string { return [4]string{o.(*flagCount).Project} }}
 )

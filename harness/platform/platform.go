@@ -2,6 +2,9 @@
 // projects, environments, flags, triggers and the change history. Every
 // change and its change-history entry are written in one transaction, so a
 // flag flip and its entry are atomic even under concurrent trigger calls.
+// A trigger's execution stats (its count, last call and recent bodies) are
+// kept beside go-memdb, so that a call that changes no flag writes no
+// transaction (execstats.go).
 // The package knows nothing about HTTP or the manifest validator: it is
 // given plain Integration values, and hands out copies of what it stores.
 package platform
@@ -104,6 +107,10 @@ type Platform struct {
 	windows map[string]*window
 
 	feed feed // the change history as a feed (feed.go)
+
+	// statsCh is closed at the next change of any trigger's execution
+	// stats, nil while nothing watches (execstats.go).
+	statsCh atomic.Pointer[chan struct{}]
 }
 
 // New returns a platform holding the integrations and a project "default"
@@ -221,11 +228,14 @@ func (p *Platform) triggerKeys() []string {
 }
 
 // MarkStart makes the current state the one Reset returns to. serve calls it
-// after seeding, so a reset keeps the seeded projects, flags and triggers.
+// after seeding, so a reset keeps the seeded projects, flags and triggers,
+// and the triggers' execution stats as they are now.
 func (p *Platform) MarkStart() {
-	// The change history's log is shared by every snapshot; the start
-	// state gets a copy of its own, taken while no write runs, so that
-	// later writes and the history limit leave it as it is.
+	// The change history's log and the triggers' stats cells are shared by
+	// every snapshot; the start state gets copies of its own, taken while
+	// no write runs, so that later writes, calls and the history limit
+	// leave it as it is. (A call that changes no flag takes no write lock:
+	// the copy holds the stats of some moment during MarkStart.)
 	db := p.db.Load()
 	txn := db.Txn(true)
 	defer txn.Abort()
@@ -236,6 +246,9 @@ func (p *Platform) MarkStart() {
 	if err == nil && h.log != nil {
 		h.log = h.log.copyRange(h.first, h.last)
 		err = st.Insert(tableHistory, &h)
+	}
+	if err == nil {
+		err = copyStatsCells(st)
 	}
 	if err != nil {
 		panic(err) // the schema is fixed; TestSchema builds it

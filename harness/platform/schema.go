@@ -9,13 +9,6 @@ const (
 	tableTriggers = "triggers"
 	tableHistory  = "history"    // the change history's head (history.go)
 	tableCounts   = "flagcounts" // flags per project, for totalCount
-	// tableStats holds what executions change (triggerStats). go-memdb
-	// keeps every table's indexes in one radix tree by "table.index" and
-	// copies the path to the changed one on each commit: a name whose first
-	// letter no other table has keeps that path at one node below the root
-	// on every trigger call ("triggerstats" shared "trigger" with
-	// "triggers" and "t" with "tokens").
-	tableStats = "executions"
 	// tableSubscriptions holds hook subscriptions (subscriptions.go).
 	tableSubscriptions = "subscriptions"
 
@@ -41,9 +34,6 @@ func schema() *memdb.DBSchema {
 			}},
 			tableTriggers: {Name: tableTriggers, Indexes: map[string]*memdb.IndexSchema{
 				indexID: {Name: indexID, Unique: true, Indexer: triggerIDIndex},
-			}},
-			tableStats: {Name: tableStats, Indexes: map[string]*memdb.IndexSchema{
-				indexID: {Name: indexID, Unique: true, Indexer: statsIDIndex},
 			}},
 			tableCounts: {Name: tableCounts, Indexes: map[string]*memdb.IndexSchema{
 				indexID: {Name: indexID, Unique: true, Indexer: countKeyIndex},

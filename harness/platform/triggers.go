@@ -85,22 +85,22 @@ func (p *Platform) CreateTrigger(projectKey, flagKey, envKey string, in TriggerI
 	} else if o != nil {
 		return Trigger{}, errorf(CodeConflict, "a trigger with id %q already exists; choose another id or leave it out", in.ID)
 	}
-	t := &Trigger{
+	t := newTriggerRow(Trigger{
 		ID: in.ID, ProjectKey: projectKey, FlagKey: flagKey, EnvKey: envKey,
 		IntegrationKey: in.IntegrationKey, Comment: in.Comment, Action: in.Action, Token: in.Token,
 		Enabled: true, Version: 1, CreationDate: now, MaintainerID: MaintainerID,
-	}
-	if err := putTrigger(txn, t); err != nil {
+	})
+	if err := txn.Insert(tableTriggers, t); err != nil {
 		return Trigger{}, internal(err)
 	}
 	if err := txn.Insert(tableFlags, f.withTrigger(envKey, t.ID)); err != nil {
 		return Trigger{}, internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", t, f, env, in.Comment), nil, nil); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "createTrigger", &t.Trigger, f, env, in.Comment), nil, nil); err != nil {
 		return Trigger{}, internal(err)
 	}
 	txn.Commit()
-	return *t.clone(), nil
+	return *t.public(), nil
 }
 
 // triggerEntry is the change-history entry of trigger CRUD.
@@ -126,7 +126,7 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 	}
 	out := []Trigger{}
 	for _, t := range ts {
-		out = append(out, *t.clone())
+		out = append(out, *t.public())
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].CreationDate != out[j].CreationDate {
@@ -139,8 +139,8 @@ func (p *Platform) Triggers(projectKey, flagKey, envKey string) ([]Trigger, erro
 
 // flagTriggers reads the triggers of a flag, in one environment when envKey
 // is given, by the ids that the flag's row lists.
-func flagTriggers(txn *memdb.Txn, f *flagRow, envKey ...string) ([]*Trigger, error) {
-	var out []*Trigger
+func flagTriggers(txn *memdb.Txn, f *flagRow, envKey ...string) ([]*triggerRow, error) {
+	var out []*triggerRow
 	for _, ft := range f.triggers {
 		if len(envKey) > 0 && ft.env != envKey[0] {
 			continue
@@ -152,11 +152,7 @@ func flagTriggers(txn *memdb.Txn, f *flagRow, envKey ...string) ([]*Trigger, err
 		if o == nil {
 			return nil, fmt.Errorf("flag %s/%s lists trigger %s, which is not stored", f.ProjectKey, f.Key, ft.id)
 		}
-		t, err := withStats(txn, o.(*Trigger))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
+		out = append(out, o.(*triggerRow))
 	}
 	return out, nil
 }
@@ -175,7 +171,7 @@ func flagAndEnv(txn *memdb.Txn, projectKey, flagKey, envKey string) (*flagRow, E
 
 // getTrigger finds a trigger by id under a flag and environment, so a REST
 // path that names another flag does not reach it.
-func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigger, *flagRow, Environment, error) {
+func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*triggerRow, *flagRow, Environment, error) {
 	f, env, err := flagAndEnv(txn, projectKey, flagKey, envKey)
 	if err != nil {
 		return nil, nil, Environment{}, err
@@ -187,12 +183,9 @@ func getTrigger(txn *memdb.Txn, projectKey, flagKey, envKey, id string) (*Trigge
 	if o == nil {
 		return nil, nil, Environment{}, errorf(CodeNotFound, "trigger %q not found on flag %q in environment %q", id, flagKey, envKey)
 	}
-	t := o.(*Trigger)
+	t := o.(*triggerRow)
 	if t.ProjectKey != projectKey || t.FlagKey != flagKey || t.EnvKey != envKey {
 		return nil, nil, Environment{}, errorf(CodeNotFound, "trigger %q not found on flag %q in environment %q", id, flagKey, envKey)
-	}
-	if t, err = withStats(txn, t); err != nil {
-		return nil, nil, Environment{}, internal(err)
 	}
 	return t, f, env, nil
 }
@@ -203,7 +196,7 @@ func (p *Platform) Trigger(projectKey, flagKey, envKey, id string) (Trigger, err
 	if err != nil {
 		return Trigger{}, err
 	}
-	return *t.clone(), nil
+	return *t.public(), nil
 }
 
 // Kinds of trigger semantic-patch instructions (PLATFORM.md 2).
@@ -255,7 +248,8 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 	if err != nil {
 		return Trigger{}, false, err
 	}
-	nt := old.clone()
+	// nt keeps old's stats cell: a call counted meanwhile stays counted.
+	nt := &triggerRow{Trigger: old.Trigger, stats: old.stats}
 	for _, in := range patch.Instructions {
 		switch in.Kind {
 		case InstrReplaceAction:
@@ -274,17 +268,17 @@ func (p *Platform) UpdateTrigger(projectKey, flagKey, envKey, id string, patch T
 	}
 	changed := nt.Action != old.Action || nt.Token != old.Token || nt.Enabled != old.Enabled || nt.Comment != old.Comment
 	if !changed {
-		return *old.clone(), false, nil
+		return *old.public(), false, nil
 	}
 	nt.Version++
-	if err := putTrigger(txn, nt); err != nil {
+	if err := txn.Insert(tableTriggers, nt); err != nil {
 		return Trigger{}, false, internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", nt, f, env, comment), nil, nil); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "updateTrigger", &nt.Trigger, f, env, comment), nil, nil); err != nil {
 		return Trigger{}, false, internal(err)
 	}
 	txn.Commit()
-	return *nt.clone(), cycled, nil
+	return *nt.public(), cycled, nil
 }
 
 // DeleteTrigger deletes a trigger; its URL stops working at once.
@@ -295,13 +289,13 @@ func (p *Platform) DeleteTrigger(projectKey, flagKey, envKey, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := deleteTrigger(txn, t); err != nil {
+	if err := txn.Delete(tableTriggers, t); err != nil {
 		return internal(err)
 	}
 	if err := txn.Insert(tableFlags, f.withoutTrigger(t.ID)); err != nil {
 		return internal(err)
 	}
-	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", t, f, env, ""), nil, nil); err != nil {
+	if err := p.insertAudit(txn, p.triggerEntry(now, "deleteTrigger", &t.Trigger, f, env, ""), nil, nil); err != nil {
 		return internal(err)
 	}
 	txn.Commit()
@@ -314,22 +308,9 @@ func errNoTrigger() error {
 	return errorf(CodeNotFound, "no trigger at this URL: check the URL, or create a trigger and use the triggerURL from the response")
 }
 
-// lookupTrigger finds a trigger by id and token, comparing the token in
-// constant time, with its execution stats.
-func lookupTrigger(txn *memdb.Txn, id, token string) (*Trigger, error) {
-	t, err := lookupTriggerRow(txn, id, token)
-	if err != nil {
-		return nil, err
-	}
-	if t, err = withStats(txn, t); err != nil {
-		return nil, internal(err)
-	}
-	return t, nil
-}
-
-// lookupTriggerRow is lookupTrigger without the stats, for a caller that
-// needs only the trigger's configuration.
-func lookupTriggerRow(txn *memdb.Txn, id, token string) (*Trigger, error) {
+// lookupTriggerRow finds a trigger by id and token, comparing the token in
+// constant time.
+func lookupTriggerRow(txn *memdb.Txn, id, token string) (*triggerRow, error) {
 	o, err := txn.First(tableTriggers, indexID, id)
 	if err != nil {
 		return nil, internal(err)
@@ -339,7 +320,7 @@ func lookupTriggerRow(txn *memdb.Txn, id, token string) (*Trigger, error) {
 		tokenEqual(token, "00000000-0000-4000-8000-000000000000")
 		return nil, errNoTrigger()
 	}
-	t := o.(*Trigger)
+	t := o.(*triggerRow)
 	if !tokenEqual(token, t.Token) {
 		return nil, errNoTrigger()
 	}
@@ -360,54 +341,14 @@ func tokenEqual(a, b string) bool {
 	return subtle.ConstantTimeByteEq(v, 0) == 1
 }
 
-// triggerStats is what each execution of a trigger changes: its count,
-// last time and recent bodies. It is a row of its own, written only by
-// executions, so that a trigger call rewrites one small row with one index,
-// not the trigger's row with its flag index too; the row exists from the
-// first execution on.
-type triggerStats struct {
-	ID              string
-	LastTriggeredAt int64
-	TriggerCount    int64
-	RecentBodies    []RecentBody
-}
-
-// withStats is t with its execution stats, a new value when there are any;
-// the stored trigger row never holds them (see putTrigger).
-func withStats(txn *memdb.Txn, t *Trigger) (*Trigger, error) {
-	o, err := txn.First(tableStats, indexID, t.ID)
-	if err != nil || o == nil {
-		return t, err
-	}
-	s := o.(*triggerStats)
-	c := *t
-	c.LastTriggeredAt, c.TriggerCount, c.RecentBodies = s.LastTriggeredAt, s.TriggerCount, s.RecentBodies
-	return &c, nil
-}
-
-// putTrigger stores t's configuration; its stats live in their own row.
-func putTrigger(txn *memdb.Txn, t *Trigger) error {
-	c := *t
-	c.LastTriggeredAt, c.TriggerCount, c.RecentBodies = 0, 0, nil
-	return txn.Insert(tableTriggers, &c)
-}
-
-// deleteTrigger removes a trigger and its stats.
-func deleteTrigger(txn *memdb.Txn, t *Trigger) error {
-	if _, err := txn.DeleteAll(tableStats, indexID, t.ID); err != nil {
-		return err
-	}
-	return txn.Delete(tableTriggers, t)
-}
-
 // LookupTrigger returns the trigger at an id and token, the same not-found
 // error for every way the pair can be wrong.
 func (p *Platform) LookupTrigger(id, token string) (Trigger, error) {
-	t, err := lookupTrigger(p.read(), id, token)
+	t, err := lookupTriggerRow(p.read(), id, token)
 	if err != nil {
 		return Trigger{}, err
 	}
-	return *t.clone(), nil
+	return *t.public(), nil
 }
 
 // storedBody is the body as _recentTriggerBodies and triggerBody keep it: the
@@ -441,18 +382,13 @@ func recentBodies(old []RecentBody, b RecentBody) []RecentBody {
 	return append(append(out, old[from:]...), b)
 }
 
-// parseBeforeLock is the body size from which ExecuteTrigger parses a body
-// before taking the write lock, on the trigger a snapshot shows: for a
-// larger body parsing would hold up every other write, for a smaller one it
-// costs less than the extra read.
-const parseBeforeLock = 512
-
 // ExecuteTrigger runs one trigger request (PLATFORM.md 3): the body is parsed
-// with the integration's rules, then in one write transaction the call is
-// counted, the body kept, and, unless it is a test event or the flag is
-// already in state, the flag is flipped and its change-history entry written.
-// A disabled trigger counts nothing. A call that changes no flag writes only
-// the trigger's stats row.
+// with the integration's rules, the call is counted and the body kept, and,
+// unless it is a test event or the flag is already in state, the flag is
+// flipped and its change-history entry written in one write transaction.
+// A disabled trigger counts nothing. A call that changes no flag takes no
+// write transaction: it reads a snapshot and updates only the trigger's
+// execution stats (execstats.go).
 func (p *Platform) ExecuteTrigger(id, token string, body []byte) (*Execution, error) {
 	return p.executeTrigger(id, token, body, true)
 }
@@ -468,113 +404,155 @@ func (p *Platform) ExecuteTriggerOutcome(id, token string, body []byte) (*Execut
 // executeTrigger is ExecuteTrigger; copies says whether the Execution gets
 // its own copies of the flag, the recent bodies and the entry.
 func (p *Platform) executeTrigger(id, token string, body []byte, copies bool) (*Execution, error) {
-	var (
-		rules *trigger.Rules
-		ev    trigger.Event
-		key   string
-	)
-	if len(body) >= parseBeforeLock {
-		// The transaction below reads the trigger again, and parses again
-		// in the rare case that the id now names another integration's
-		// trigger (deleted and created again meanwhile).
-		t0, err := lookupTriggerRow(p.read(), id, token)
-		if err != nil {
-			return nil, err
-		}
-		key = t0.IntegrationKey
-		if rules, err = p.Rules(key); err != nil {
-			return nil, err
-		}
-		ev = rules.Parse(body)
+	// The snapshot decides what the call does. Only a flip needs the write
+	// transaction, and it decides again from what it reads there.
+	t, f, err := executionRows(p.read(), id, token)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := p.Rules(t.IntegrationKey)
+	if err != nil {
+		return nil, err
+	}
+	ev := rules.Parse(body)
+	if !t.Enabled || ev.IsTest || f.env(t.EnvKey).On == (t.Action == ActionTurnOn) {
+		return p.countOnly(t, f, ev, rules, body, copies)
 	}
 
 	txn := p.db.Load().Txn(true)
 	defer txn.Abort()
-	// The clock is read under the write lock, so that dates follow write order.
-	now := p.now()
-	nowMs := now.UnixMilli()
-	t, err := lookupTriggerRow(txn, id, token)
-	if err != nil {
+	key := t.IntegrationKey
+	if t, f, err = executionRows(txn, id, token); err != nil {
 		return nil, err
 	}
-	if rules == nil || t.IntegrationKey != key {
+	if t.IntegrationKey != key {
+		// The id names another integration's trigger now (deleted and
+		// created again meanwhile): parse with its rules.
 		if rules, err = p.Rules(t.IntegrationKey); err != nil {
 			return nil, err
 		}
 		ev = rules.Parse(body)
 	}
-	var st triggerStats
-	if o, err := txn.First(tableStats, indexID, id); err != nil {
+	on := t.Action == ActionTurnOn
+	if !t.Enabled || ev.IsTest || f.env(t.EnvKey).On == on {
+		txn.Abort() // another write got there first
+		return p.countOnly(t, f, ev, rules, body, copies)
+	}
+	// The stats cell is locked before the clock is read, as in countOnly,
+	// so that the trigger's dates follow the order of its calls; the write
+	// lock is taken first, so that the entry's date follows write order.
+	s := t.stats
+	s.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			s.mu.Unlock()
+		}
+	}()
+	now := p.now()
+	nowMs := now.UnixMilli()
+	if err := p.limited(id, now); err != nil {
+		return nil, err
+	}
+	ex := &Execution{Trigger: t.Trigger, Event: ev, Rules: rules, Outcome: trigger.OutcomeChanged}
+	stored := storedBody(ev, body)
+	nf := f.toggled(t.EnvKey, on, nowMs)
+	if err := txn.Insert(tableFlags, nf); err != nil {
 		return nil, internal(err)
-	} else if o != nil {
-		st = *o.(*triggerStats)
+	}
+	_, env, err := flagAndEnv(txn, t.ProjectKey, t.FlagKey, t.EnvKey)
+	if err != nil {
+		return nil, err
+	}
+	entry := p.executionEntry(nowMs, &t.Trigger, nf, env, ev, stored)
+	if err := p.insertAudit(txn, entry, f, nf); err != nil {
+		return nil, internal(err)
+	}
+	// Every write has succeeded: count the call just before the commit,
+	// at the entry's date (insertAudit keeps dates from going back), so
+	// the live page can tell that the body changed the flag.
+	s.record(entry.Date, RecentBody{JSONBody: stored})
+	fillStats(&ex.Trigger, s, copies)
+	locked = false
+	s.mu.Unlock()
+	txn.Commit()
+	p.statsChanged()
+	if !copies {
+		return ex, nil
+	}
+	ex.Flag = *nf.clone()
+	ex.Entry = entry.clone()
+	ex.Entry.PreviousVersion, ex.Entry.CurrentVersion = f.clone(), nf.clone()
+	return ex, nil
+}
+
+// executionRows reads a trigger, by id and token, and its flag.
+func executionRows(txn *memdb.Txn, id, token string) (*triggerRow, *flagRow, error) {
+	t, err := lookupTriggerRow(txn, id, token)
+	if err != nil {
+		return nil, nil, err
 	}
 	fo, err := txn.First(tableFlags, indexID, t.ProjectKey, t.FlagKey)
 	if err != nil {
-		return nil, internal(err)
+		return nil, nil, internal(err)
 	}
 	if fo == nil {
-		return nil, errNoTrigger() // the flag went, and its triggers with it
+		return nil, nil, errNoTrigger() // the flag went, and its triggers with it
 	}
-	f := fo.(*flagRow)
-	// ex.Trigger is the trigger after the call, built in place; it gets its
-	// own copy of the recent bodies at the end, as the stored row keeps them.
-	ex := &Execution{Trigger: *t, Event: ev, Rules: rules}
-	nt := &ex.Trigger
-	nt.LastTriggeredAt, nt.TriggerCount = st.LastTriggeredAt, st.TriggerCount
+	return t, fo.(*flagRow), nil
+}
+
+// countOnly ends a call that changes no flag: a disabled trigger's, which
+// counts nothing, a test event's, or one whose flag is already in state.
+// Only the trigger's stats change, under their own lock.
+func (p *Platform) countOnly(t *triggerRow, f *flagRow, ev trigger.Event, rules *trigger.Rules, body []byte, copies bool) (*Execution, error) {
+	ex := &Execution{Trigger: t.Trigger, Event: ev, Rules: rules}
+	if copies {
+		ex.Flag = *f.clone()
+	}
+	s := t.stats
 	if !t.Enabled {
 		ex.Outcome = trigger.OutcomeDisabled
-		if copies {
-			nt.RecentBodies = slices.Clone(st.RecentBodies)
-			ex.Flag = *f.clone()
-		}
+		s.mu.Lock()
+		fillStats(&ex.Trigger, s, copies)
+		s.mu.Unlock()
 		return ex, nil
 	}
+	ex.Outcome = trigger.OutcomeUnchanged
+	if ev.IsTest {
+		ex.Outcome = trigger.OutcomeTestEvent
+	}
+	stored := storedBody(ev, body)
+	s.mu.Lock()
+	now := p.now()
+	if err := p.limited(t.ID, now); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	s.record(now.UnixMilli(), RecentBody{JSONBody: stored})
+	fillStats(&ex.Trigger, s, copies)
+	s.mu.Unlock()
+	p.statsChanged()
+	return ex, nil
+}
+
+// fillStats copies s into t, the recent bodies only when copies is set;
+// the caller holds s.mu.
+func fillStats(t *Trigger, s *triggerStats, copies bool) {
+	t.LastTriggeredAt, t.TriggerCount, t.RecentBodies = s.last, s.count, nil
+	if copies {
+		t.RecentBodies = slices.Clone(s.bodies)
+	}
+}
+
+// limited is the rate limit's answer to one more call, nil when it is
+// allowed.
+func (p *Platform) limited(id string, now time.Time) error {
 	if ok, reset := p.allow(id, now); !ok {
-		return nil, &Error{Code: CodeRateLimited, ResetAt: reset,
+		return &Error{Code: CodeRateLimited, ResetAt: reset,
 			Message: "this trigger is over its rate limit; try again after the time in X-Ratelimit-Reset"}
 	}
-	nt.TriggerCount++
-	nt.LastTriggeredAt = nowMs
-	stored := storedBody(ev, body)
-	nt.RecentBodies = recentBodies(st.RecentBodies, RecentBody{Timestamp: nowMs, JSONBody: stored})
-	if err := txn.Insert(tableStats, &triggerStats{ID: nt.ID, LastTriggeredAt: nt.LastTriggeredAt, TriggerCount: nt.TriggerCount, RecentBodies: nt.RecentBodies}); err != nil {
-		return nil, internal(err)
-	}
-	on := nt.Action == ActionTurnOn
-	nf := f
-	switch {
-	case ev.IsTest:
-		ex.Outcome = trigger.OutcomeTestEvent
-	case f.env(nt.EnvKey).On == on:
-		ex.Outcome = trigger.OutcomeUnchanged
-	default:
-		ex.Outcome = trigger.OutcomeChanged
-		nf = f.toggled(nt.EnvKey, on, nowMs)
-		if err := txn.Insert(tableFlags, nf); err != nil {
-			return nil, internal(err)
-		}
-		_, env, err := flagAndEnv(txn, nt.ProjectKey, nt.FlagKey, nt.EnvKey)
-		if err != nil {
-			return nil, err
-		}
-		ex.Entry = p.executionEntry(nowMs, nt, nf, env, ev, stored)
-		if err := p.insertAudit(txn, ex.Entry, f, nf); err != nil {
-			return nil, internal(err)
-		}
-	}
-	txn.Commit()
-	if !copies {
-		nt.RecentBodies, ex.Entry = nil, nil
-		return ex, nil
-	}
-	nt.RecentBodies = slices.Clone(nt.RecentBodies)
-	ex.Flag = *nf.clone()
-	if ex.Entry != nil {
-		ex.Entry = ex.Entry.clone()
-		ex.Entry.PreviousVersion, ex.Entry.CurrentVersion = f.clone(), nf.clone()
-	}
-	return ex, nil
+	return nil
 }
 
 // executionEntry is the change-history entry of a trigger's flag change

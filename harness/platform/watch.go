@@ -10,8 +10,9 @@ import (
 )
 
 // View is one consistent read of the whole store, for followers such as the
-// live page: everything in it comes from one read transaction, and Wait
-// returns at the first write after that read.
+// live page: everything in it comes from one read transaction but the
+// triggers' execution stats, read from their cells just after it, and Wait
+// returns at the first write or counted trigger call after that read.
 type View struct {
 	Projects []Project
 	Flags    []Flag
@@ -31,9 +32,10 @@ type View struct {
 	ws memdb.WatchSet
 }
 
-// Wait blocks until the store is written after the View was read (or
-// Reset), and returns nil; or until ctx ends, and returns ctx's error. It
-// waits on memdb watch channels: nothing polls.
+// Wait blocks until the store is written or a trigger call is counted after
+// the View was read (or Reset), and returns nil; or until ctx ends, and
+// returns ctx's error. It waits on memdb watch channels and the stats'
+// channel: nothing polls.
 func (v View) Wait(ctx context.Context) error {
 	if err := v.ws.WatchCtx(ctx); err != nil {
 		return ctx.Err()
@@ -48,6 +50,10 @@ func (v View) Wait(ctx context.Context) error {
 func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 	txn := p.read()
 	v := View{ws: memdb.NewWatchSet()}
+	// A call that changes no flag changes only its trigger's stats, outside
+	// go-memdb: the View follows them too, armed before it reads them, so a
+	// change after the read closes the channel.
+	v.ws.Add(p.statsWatch())
 	var err error
 	if v.Projects, err = watchTable(txn, v.ws, tableProjects, (*Project).clone); err != nil {
 		return View{}, internal(err)
@@ -55,7 +61,7 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 	if v.Flags, err = watchTable(txn, v.ws, tableFlags, (*flagRow).clone); err != nil {
 		return View{}, internal(err)
 	}
-	if v.Triggers, err = watchTable(txn, v.ws, tableTriggers, (*Trigger).clone); err != nil {
+	if v.Triggers, err = watchTable(txn, v.ws, tableTriggers, (*triggerRow).public); err != nil {
 		return View{}, internal(err)
 	}
 	if v.Subscriptions, err = watchTable(txn, v.ws, tableSubscriptions, (*Subscription).clone); err != nil {
@@ -68,20 +74,6 @@ func (p *Platform) Watch(afterSeq uint64, maxEntries int) (View, error) {
 			fvs = p.ints[j].FormVariables
 		}
 		s.Config = MaskConfig(fvs, s.Config)
-	}
-	// An execution writes only its trigger's stats row (triggerStats), so
-	// the view follows that table too and reads each trigger with them.
-	stats, err := txn.Get(tableStats, indexID)
-	if err != nil {
-		return View{}, internal(err)
-	}
-	v.ws.Add(stats.WatchCh())
-	for i := range v.Triggers {
-		t, err := withStats(txn, &v.Triggers[i])
-		if err != nil {
-			return View{}, internal(err)
-		}
-		v.Triggers[i] = *t.clone()
 	}
 	ch, err := historyChanged(txn)
 	if err != nil {
@@ -142,12 +134,16 @@ func (p *Platform) restoreStart() {
 			panic(err)
 		}
 		for o := it.Next(); o != nil; o = it.Next() {
-			if h, ok := o.(*historyHead); ok {
+			switch r := o.(type) {
+			case *historyHead:
 				// The restored store appends to a log of its own, so
 				// that the start state's entries stay as they are.
-				c := *h
-				c.log = h.log.copyRange(h.first, h.last)
+				c := *r
+				c.log = r.log.copyRange(r.first, r.last)
 				o = &c
+			case *triggerRow:
+				// And its triggers count into cells of their own.
+				o = r.withStatsCopy()
 			}
 			if err := to.Insert(table, o); err != nil {
 				panic(err)
