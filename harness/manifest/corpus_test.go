@@ -342,3 +342,47 @@ func TestEmbeddedSchemaAcceptsCorpus(t *testing.T) {
 		t.Errorf("expected 129 integrations, but got %d", rep.Summary.Integrations)
 	}
 }
+
+// A spot the framework's schema already reports is not reported again by
+// the harness's own rule for it: a header name with a space breaks the
+// schema's pattern, and endpoint-header-name, which says the same, stays
+// quiet (the schema is checked beside the rules, after them).
+func TestSchemaProblemsAreNotRepeated(t *testing.T) {
+	root, _ := brokenCopy(t, "appdynamics", func(s string) string {
+		return strings.Replace(s, `"name": "Authorization"`, `"name": "X Token"`, 1)
+	})
+	rep, err := manifest.Validate(manifest.ValidateOptions{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/capabilities/auditLogEventsHook/endpoint/headers/0/name"
+	rules := map[string]int{}
+	for _, p := range rep.Integrations[0].Problems {
+		if p.Path == path {
+			rules[p.Rule]++
+		}
+	}
+	if rules[manifest.RuleSchema] != 1 || rules[manifest.RuleEndpointHeaderName] != 0 {
+		t.Fatalf("expected one schema problem at %s and no %s, but got %v", path, manifest.RuleEndpointHeaderName, rules)
+	}
+
+	// A hook section of the wrong type: the schema says so, hook-shape not.
+	root, _ = brokenCopy(t, "appdynamics", func(s string) string {
+		return strings.Replace(s, `"headers": [`, `"headers": "none", "unused": [`, 1)
+	})
+	if rep, err = manifest.Validate(manifest.ValidateOptions{Root: root}); err != nil {
+		t.Fatal(err)
+	}
+	var schema, shape int
+	for _, p := range rep.Integrations[0].Problems {
+		switch p.Rule {
+		case manifest.RuleSchema:
+			schema++
+		case manifest.RuleHookShape:
+			shape++
+		}
+	}
+	if schema == 0 || shape != 0 {
+		t.Fatalf("expected schema problems and no %s, but got %d and %d: %+v", manifest.RuleHookShape, schema, shape, rep.Integrations[0].Problems)
+	}
+}

@@ -400,12 +400,45 @@ func (v *Validator) rules(m *Manifest, set *Set) *checker {
 	return c
 }
 
+// dropCovered removes what hookShape and headerName report about a spot
+// where the schema reports an error: they leave such a spot to the schema
+// (see them), but when the schema is checked beside the rules they cannot
+// see its problems, so its verdict is applied here.
+func dropCovered(ps []Problem) []Problem {
+	var schemaErrs []string
+	for _, p := range ps {
+		if p.Rule == RuleSchema && p.Severity == SeverityError {
+			schemaErrs = append(schemaErrs, p.Path)
+		}
+	}
+	if len(schemaErrs) == 0 {
+		return ps
+	}
+	covered := func(p Problem) bool {
+		for _, s := range schemaErrs {
+			switch {
+			case p.Rule == RuleHookShape && strings.HasPrefix(s, p.Path),
+				p.Rule == RuleEndpointHeaderName && s == p.Path:
+				return true
+			}
+		}
+		return false
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if !covered(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // finishCheck puts the schema's problems first, where they have always been
 // (problems on one line keep their order), locates and sorts them.
 func (v *Validator) finishCheck(c *checker) *Result {
 	m := c.m
 	if !c.schemaDone {
-		c.problems = append(v.schema.check(c.doc), c.problems...)
+		c.problems = dropCovered(append(v.schema.check(c.doc), c.problems...))
 	}
 	for i := range c.problems {
 		p := &c.problems[i]
