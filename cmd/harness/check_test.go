@@ -15,8 +15,9 @@ import (
 // TestCheckPassesOnThisRepository is the promise the README makes first:
 // `harness check --root .` passes on the repository as checked in. It
 // validates every integration and runs one shard of four of the features:
-// the features package runs all of them, and CI runs `make check` whole
-// after `make test`, so a second full run here would only repeat them.
+// the features package runs all of them, and CI (.ci/run) runs `make
+// check`, the whole command, after `make test`, so a second full run here
+// would only repeat them.
 func TestCheckPassesOnThisRepository(t *testing.T) {
 	t.Parallel() // no Setenv; overlaps with the other long runs once the serial tests are done
 	var out, errOut bytes.Buffer

@@ -46,14 +46,28 @@ func newTriggerRow(t Trigger) *triggerRow {
 }
 
 // public is the trigger with its stats, a copy that shares nothing with the
-// store but the bytes of its bodies, which are never changed.
+// store.
 func (r *triggerRow) public() *Trigger {
 	t := r.Trigger
 	s := r.stats
 	s.mu.Lock()
-	t.LastTriggeredAt, t.TriggerCount, t.RecentBodies = s.last, s.count, slices.Clone(s.bodies)
+	t.LastTriggeredAt, t.TriggerCount, t.RecentBodies = s.last, s.count, cloneBodies(s.bodies)
 	s.mu.Unlock()
 	return &t
+}
+
+// cloneBodies copies recent bodies with their bytes: the store never
+// changes them, but a caller may (and the bytes of a "{}" body are shared
+// by every trigger that stored one, see emptyJSONBody).
+func cloneBodies(bs []RecentBody) []RecentBody {
+	if bs == nil {
+		return nil
+	}
+	out := make([]RecentBody, len(bs))
+	for i, b := range bs {
+		out[i] = RecentBody{Timestamp: b.Timestamp, JSONBody: slices.Clone(b.JSONBody)}
+	}
+	return out
 }
 
 // withStatsCopy is the row with a cell of its own holding what r's holds

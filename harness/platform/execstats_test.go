@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -117,7 +118,15 @@ func TestConcurrentCallsCountOnce(t *testing.T) {
 	p := statsPlatform(t, ActionTurnOn)
 	stop := make(chan struct{})
 	var wg, readers sync.WaitGroup
-	var failed atomic.Value
+	var (
+		mu   sync.Mutex
+		errs []error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
 	for w := range workers {
 		wg.Add(1)
 		go func() {
@@ -128,13 +137,13 @@ func TestConcurrentCallsCountOnce(t *testing.T) {
 					body = `{"eventName":"a test alert"}`
 				}
 				if _, err := p.ExecuteTriggerOutcome(statsTriggerID, statsTriggerToken, []byte(body)); err != nil {
-					failed.Store(err)
+					fail(err)
 					return
 				}
 			}
 		}()
 	}
-	for r := range 3 {
+	for r := range 4 {
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
@@ -152,16 +161,23 @@ func TestConcurrentCallsCountOnce(t *testing.T) {
 					}
 				case 1:
 					if _, err := p.Triggers(DefaultProject, "f", "production"); err != nil {
-						failed.Store(err)
+						fail(err)
 					}
 					if _, err := p.Watch(0, 5); err != nil {
-						failed.Store(err)
+						fail(err)
 					}
 				case 2:
 					c := "edit " + string(rune('a'+i%26))
 					if _, _, err := p.UpdateTrigger(DefaultProject, "f", "production", statsTriggerID, TriggerPatch{
 						Comment: &c, Instructions: []TriggerInstruction{{Kind: InstrEnable}}}); err != nil {
-						failed.Store(err)
+						fail(err)
+					}
+				case 3:
+					// Turning the flag off makes the next calls race to
+					// flip it on through the write transaction while
+					// others only count.
+					if _, err := p.PatchFlag(DefaultProject, "f", FlagPatch{Ops: []FlagOp{{Field: "on", Env: "production", On: false}}}); err != nil {
+						fail(err)
 					}
 				}
 			}
@@ -170,7 +186,7 @@ func TestConcurrentCallsCountOnce(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	readers.Wait()
-	if err := failed.Load(); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
 	tr, err := p.Trigger(DefaultProject, "f", "production", statsTriggerID)

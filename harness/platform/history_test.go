@@ -99,6 +99,11 @@ func TestAbortedEntryIsTakenBack(t *testing.T) {
 		t.Fatalf("an uncommitted entry is visible: %d entries, expected %d", n, before)
 	}
 	txn.Abort()
+	// Until the next write takes it back, the aborted entry heads flag a's
+	// chain in the log; a's history must not show it.
+	if got := flagHistory(t, p, "a"); len(got) != 1 {
+		t.Fatalf("expected flag a's history to be its creation only before the next write, but got sequences %v", got)
+	}
 	if _, err := p.PatchFlag("default", "b", FlagPatch{Ops: []FlagOp{{Field: "on", Env: "test", On: true}}}); err != nil {
 		t.Fatal(err)
 	}

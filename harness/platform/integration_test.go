@@ -129,6 +129,12 @@ func TestReadsAreCopies(t *testing.T) {
 	ex.Flag.Tags[0] = "x"
 	ex.Flag.Variations[0].Name = "x"
 	ex.Trigger.RecentBodies[0].JSONBody[0] = 'x'
+	if r, err := p.Trigger("default", "f", "production", tr.ID); err == nil {
+		r.RecentBodies[0].JSONBody[1] = 'x' // a read's copy, changed too
+	}
+	if got, _ := p.Trigger("default", "f", "production", tr.ID); len(got.RecentBodies) != 1 || string(got.RecentBodies[0].JSONBody) != `{"eventName":"e"}` {
+		t.Fatalf("expected the stored body to stay {\"eventName\":\"e\"} after callers changed their copies, but got %+v", got.RecentBodies)
+	}
 	ex.Entry.Accesses[0].Action = "x"
 	ex.Entry.Target.Resources[0] = "x"
 	ex.Entry.TriggerBody[0] = 'x'

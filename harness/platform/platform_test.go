@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	memdb "github.com/hashicorp/go-memdb"
 
 	"github.com/flagharness/harness/harness/trigger"
@@ -202,5 +203,19 @@ func TestNewUUIDIsVersion4(t *testing.T) {
 			t.Fatalf("%s repeated", u)
 		}
 		seen[u] = true
+	}
+}
+
+// A row toggled in an environment it does not hold gains that environment,
+// in key order, rather than writing a change that shows nowhere.
+func TestToggledAddsAMissingEnvironment(t *testing.T) {
+	r := rowOf(&Flag{Key: "f", Environments: map[string]FlagEnv{"a": {}, "c": {On: true, Version: 3}}})
+	got := r.toggled("b", true, 7).clone().Environments
+	want := map[string]FlagEnv{"a": {}, "b": {On: true, Version: 1, LastModified: 7}, "c": {On: true, Version: 3}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("toggled in a missing environment (-want +got):\n%s", diff)
+	}
+	if keys := []string{r.envs[0].key, r.envs[1].key}; keys[0] != "a" || keys[1] != "c" || len(r.envs) != 2 {
+		t.Fatalf("expected the original row unchanged, but it holds %v", r.envs)
 	}
 }

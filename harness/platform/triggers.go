@@ -541,7 +541,7 @@ func (p *Platform) countOnly(t *triggerRow, f *flagRow, ev trigger.Event, rules 
 func fillStats(t *Trigger, s *triggerStats, copies bool) {
 	t.LastTriggeredAt, t.TriggerCount, t.RecentBodies = s.last, s.count, nil
 	if copies {
-		t.RecentBodies = slices.Clone(s.bodies)
+		t.RecentBodies = cloneBodies(s.bodies)
 	}
 }
 

@@ -152,15 +152,18 @@ func (r *flagRow) env(key string) FlagEnv {
 }
 
 // toggled is the row after turning the flag on or off in env at now: the
-// environment's version and the flag's go up by one.
+// environment's version and the flag's go up by one. An environment the
+// row does not hold yet (one added to the project after the flag) is added,
+// in key order, as a flag's state there starts: off, version 0.
 func (r *flagRow) toggled(env string, on bool, now int64) *flagRow {
 	c := *r
+	i, found := slices.BinarySearchFunc(r.envs, env, func(e flagEnvState, k string) int { return strings.Compare(e.key, k) })
 	c.envs = slices.Clone(r.envs)
-	for i := range c.envs {
-		if e := &c.envs[i]; e.key == env {
-			e.On, e.Version, e.LastModified = on, e.Version+1, now
-		}
+	if !found {
+		c.envs = slices.Insert(c.envs, i, flagEnvState{key: env})
 	}
+	e := &c.envs[i]
+	e.On, e.Version, e.LastModified = on, e.Version+1, now
 	c.Version++
 	return &c
 }
@@ -213,7 +216,7 @@ type Trigger struct {
 
 func (t *Trigger) clone() *Trigger {
 	c := *t
-	c.RecentBodies = slices.Clone(t.RecentBodies)
+	c.RecentBodies = cloneBodies(t.RecentBodies)
 	return &c
 }
 

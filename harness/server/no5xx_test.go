@@ -42,7 +42,8 @@ func TestNothingAClientSendsYields5xx(t *testing.T) {
 	// Every body goes with a JSON content type to every path and method; the
 	// semantic-patch type, which only PATCH reads, goes with every body to
 	// PATCH; a content type with a broken charset goes with a few bodies
-	// everywhere (no route reads the charset).
+	// everywhere (no route reads the charset). A route that comes to read
+	// the content type outside PATCH must be added to contentTypes.
 	const semantic, badCharset = "application/json; domain-model=launchdarkly.semanticpatch", "text/plain; charset=\xff"
 	contentTypes := func(m string, bi int) []string {
 		cts := []string{"application/json"}
