@@ -1,6 +1,6 @@
 // Command harness-validate is the fast conformance gate: `harness validate`
 // (the same flags, output and exit codes) in a binary that links only the
-// validator, a third of the full harness's size, with nothing of the
+// validator, two fifths of the full harness's size, with nothing of the
 // scenario runner, the server or the step library to load and initialise.
 package main
 
