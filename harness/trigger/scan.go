@@ -211,14 +211,9 @@ func (s *scanner) object(mask uint8, level int) bool {
 		s.ws()
 		var sub, end uint8
 		for k := range s.paths {
-			pp := &s.paths[k]
-			if mask&(1<<k) != 0 && keyEqual(key, kesc, pp.toks[level]) {
+			if mask&(1<<k) != 0 && keyEqual(key, kesc, s.paths[k].toks[level]) {
 				s.res[k] = found{}
-				if level+1 == len(pp.toks) {
-					end |= 1 << k
-				} else {
-					sub |= 1 << k
-				}
+				s.mark(k, level, &sub, &end)
 			}
 		}
 		if !s.member(sub, end, level) {
@@ -227,6 +222,16 @@ func (s *scanner) object(mask uint8, level int) bool {
 		if done, ok := s.after('}'); done || !ok {
 			return ok
 		}
+	}
+}
+
+// mark puts pointer k, which the member at level matches, in end when the
+// member is its target and in sub when it goes on below.
+func (s *scanner) mark(k, level int, sub, end *uint8) {
+	if level+1 == len(s.paths[k].toks) {
+		*end |= 1 << k
+	} else {
+		*sub |= 1 << k
 	}
 }
 
@@ -245,13 +250,8 @@ func (s *scanner) array(mask uint8, level int) bool {
 	for n := 0; ; n++ {
 		var sub, end uint8
 		for k := range s.paths {
-			pp := &s.paths[k]
-			if mask&(1<<k) != 0 && pp.idx[level] == n {
-				if level+1 == len(pp.toks) {
-					end |= 1 << k
-				} else {
-					sub |= 1 << k
-				}
+			if mask&(1<<k) != 0 && s.paths[k].idx[level] == n {
+				s.mark(k, level, &sub, &end)
 			}
 		}
 		if !s.member(sub, end, level) {
