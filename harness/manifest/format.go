@@ -5,9 +5,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/flagharness/harness/internal/ciformat"
 )
 
 // Formats lists the output formats WriteReport knows.
@@ -181,16 +182,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		addCase(res.Key, res.File, res.Problems)
 	}
 	doc := junitSuites{Name: "harness validate", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return ciformat.WriteXML(w, doc)
 }
 
 // WriteGitHub writes GitHub Actions workflow commands, so each problem shows
@@ -204,13 +196,13 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 		} else {
 			file = r.display(file)
 		}
-		file = fromWorkDir(file)
+		file = ciformat.FromWorkDir(file)
 		loc := ""
 		if p.Line > 0 {
 			loc = fmt.Sprintf(",line=%d,col=%d", p.Line, p.Column)
 		}
 		ew.printf("::%s file=%s%s,title=%s::%s\n", cmd[p.Severity],
-			ghProperty(file), loc, ghProperty(p.Rule), ghData(p.pathText()+": "+p.Message))
+			ciformat.GitHubProperty(file), loc, ciformat.GitHubProperty(p.Rule), ciformat.GitHubData(p.pathText()+": "+p.Message))
 	}
 	for _, p := range r.Problems {
 		emit(r.Schema, p)
@@ -228,30 +220,6 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 		s.Notes, plural("note", "notes", s.Notes), r.Schema)
 	return ew.err
 }
-
-// fromWorkDir makes an absolute path relative to the working directory when
-// it lies below it: GitHub places an annotation only by a path from the
-// repository root, which is where a workflow step runs, and a CI job often
-// passes --root as an absolute path.
-func fromWorkDir(file string) string {
-	if !filepath.IsAbs(file) {
-		return file
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return file
-	}
-	if rel, err := filepath.Rel(wd, file); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return filepath.ToSlash(rel)
-	}
-	return file
-}
-
-var ghDataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-var ghPropEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-
-func ghData(s string) string     { return ghDataEscaper.Replace(s) }
-func ghProperty(s string) string { return ghPropEscaper.Replace(s) }
 
 type errWriter struct {
 	w   io.Writer

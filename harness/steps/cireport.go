@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/flagharness/harness/internal/ciformat"
 )
 
 // The json and github formats are built from godog's Cucumber JSON, which
@@ -160,7 +160,7 @@ func writeGitHub(w io.Writer, cucumber []byte, outcomes []Outcome) error {
 		} else {
 			failed++
 		}
-		fmt.Fprintf(&b, "::%s file=%s,line=%d,title=%s::%s\n", level, ghProperty(fromWorkDir(s.Feature)), line, ghProperty(s.Name), ghData(msg))
+		fmt.Fprintf(&b, "::%s file=%s,line=%d,title=%s::%s\n", level, ciformat.GitHubProperty(ciformat.FromWorkDir(s.Feature)), line, ciformat.GitHubProperty(s.Name), ciformat.GitHubData(msg))
 	}
 	for _, oc := range outcomes {
 		if oc.Annotated {
@@ -172,38 +172,15 @@ func writeGitHub(w io.Writer, cucumber []byte, outcomes []Outcome) error {
 		}
 		loc := ""
 		if oc.File != "" {
-			loc = "file=" + ghProperty(fromWorkDir(oc.File))
+			loc = "file=" + ciformat.GitHubProperty(ciformat.FromWorkDir(oc.File))
 			if oc.Line > 0 {
 				loc += fmt.Sprintf(",line=%d", oc.Line)
 			}
 			loc += ","
 		}
-		fmt.Fprintf(&b, "::%s %stitle=%s::%s\n", level, loc, ghProperty(oc.Name), ghData(oc.Message))
+		fmt.Fprintf(&b, "::%s %stitle=%s::%s\n", level, loc, ciformat.GitHubProperty(oc.Name), ciformat.GitHubData(oc.Message))
 	}
 	fmt.Fprintf(&b, "harness: %d scenarios, %d did not pass, %d other outcomes\n", len(sc), failed, len(outcomes))
 	_, err = io.WriteString(w, b.String())
 	return err
-}
-
-var ghDataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-var ghPropEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-
-func ghData(s string) string     { return ghDataEscaper.Replace(s) }
-func ghProperty(s string) string { return ghPropEscaper.Replace(s) }
-
-// fromWorkDir makes an absolute path relative to the working directory
-// when it lies below it: GitHub places an annotation only by a path from
-// the repository root, where a workflow step runs.
-func fromWorkDir(file string) string {
-	if !filepath.IsAbs(file) {
-		return filepath.ToSlash(file)
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return file
-	}
-	if rel, err := filepath.Rel(wd, file); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return filepath.ToSlash(rel)
-	}
-	return file
 }

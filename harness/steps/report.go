@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/flagharness/harness/harness/manifest"
+	"github.com/flagharness/harness/internal/ciformat"
 )
 
 // Outcome is a result outside the scenarios godog runs that every report of
@@ -220,16 +221,7 @@ func encodeJUnit(w io.Writer, doc *junitDoc) error {
 	if doc.Time == "" {
 		doc.Time = "0"
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return ciformat.WriteXML(w, doc)
 }
 
 // MergeJUnit merges JUnit reports, such as those of the shards of one run,
