@@ -56,6 +56,13 @@ var loaded struct {
 // does not load or validate fails tb.
 func Load(tb testing.TB) *Contract {
 	tb.Helper()
+	return loadOr(tb, func(why string) { tb.Skip(why) })
+}
+
+// loadOr is the loaded contract; when the document is absent it fails tb
+// on CI and calls absent elsewhere.
+func loadOr(tb testing.TB, absent func(why string)) *Contract {
+	tb.Helper()
 	loadOnce()
 	switch {
 	case loaded.err != nil:
@@ -64,7 +71,7 @@ func Load(tb testing.TB) *Contract {
 		if os.Getenv("CI") == "true" {
 			tb.Fatal(loaded.why)
 		}
-		tb.Skip(loaded.why)
+		absent(loaded.why)
 	}
 	return loaded.c
 }
@@ -163,15 +170,5 @@ func Wrap(tb testing.TB) func(http.Handler) http.Handler {
 // skipping tb.
 func Optional(tb testing.TB) *Contract {
 	tb.Helper()
-	loadOnce()
-	switch {
-	case loaded.err != nil:
-		tb.Fatal(loaded.err)
-	case loaded.c == nil:
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(loaded.why)
-		}
-		tb.Log("contract: not checked: " + loaded.why)
-	}
-	return loaded.c
+	return loadOr(tb, func(why string) { tb.Log("contract: not checked: " + why) })
 }
