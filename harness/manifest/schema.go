@@ -78,17 +78,8 @@ var ajvEmail = &jsonschema.Format{Name: "email", Validate: func(v any) error {
 	return errors.New("write it as name@host.example, with only letters, digits and .!#$%&'*+/=?^_`{|}~- before the @ and a host name after it")
 }}
 
-// LoadSchema picks the schema for a run: file when set, else
-// root/manifest.schema.json when it exists, else the embedded one.
-func LoadSchema(root, file string) (*Schema, error) {
-	name, raw, err := readSchema(root, file)
-	if err != nil {
-		return nil, err
-	}
-	return CompileSchema(name, raw)
-}
-
-// readSchema is LoadSchema up to the compile: the schema's name and bytes.
+// readSchema picks the schema for a run, its name and bytes: file when set,
+// else root/manifest.schema.json when it exists, else the embedded one.
 func readSchema(root, file string) (name string, raw []byte, err error) {
 	if file == "" {
 		p := filepath.Join(root, "manifest.schema.json")

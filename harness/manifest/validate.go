@@ -255,9 +255,6 @@ func (v *Validator) waitSchema() error {
 	return v.schemaErr
 }
 
-// SchemaName names the schema in use, as reports show it.
-func (v *Validator) SchemaName() string { return v.schemaName }
-
 // Run checks every manifest of set (or only those named by keys) and reports
 // the load errors of the folders that did not load.
 func (v *Validator) Run(set *Set, loadErrs []*LoadError, keys []string) (*Report, error) {

@@ -214,12 +214,6 @@ type Trigger struct {
 	MaintainerID    string
 }
 
-func (t *Trigger) clone() *Trigger {
-	c := *t
-	c.RecentBodies = cloneBodies(t.RecentBodies)
-	return &c
-}
-
 // Access is one action on one resource in a change-history entry.
 type Access struct {
 	Action   string `json:"action"`

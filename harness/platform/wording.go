@@ -157,15 +157,11 @@ const (
 	Ellipsis = "…"
 )
 
-// CleanText is s as the change history keeps it, for anything else that
-// shows these values (outbound events, the live page): control characters
-// and bidirectional overrides removed (line breaks become spaces), cut to
-// max characters with Ellipsis. It escapes nothing.
-func CleanText(s string, max int) string { return plainText(s, max) }
-
-// plainText: see CleanText. Bytes that are not UTF-8 pass through: the
-// server's JSON decoding has already replaced them, so only direct callers
-// send them.
+// plainText is s as the change history keeps it: control characters and
+// bidirectional overrides removed (line breaks become spaces), cut to max
+// characters with Ellipsis; it escapes nothing. Bytes that are not UTF-8
+// pass through: the server's JSON decoding has already replaced them, so
+// only direct callers send them.
 func plainText(s string, max int) string {
 	clean := true
 	for _, r := range s {
@@ -225,8 +221,6 @@ func dropRune(r rune) bool {
 // a backslash (CommonMark lets any ASCII punctuation be escaped), so a name
 // such as "X](https://evil.example) <img ...>" shows as written.
 func mdText(s string, max int) string { return escapeMarkdown(plainText(s, max)) }
-
-func escapeURL(s string) string { return urlEscaper.Replace(s) }
 
 // segmentCreatedWording words the creation of a segment; integrationKey is
 // set when an integration's sync created it.

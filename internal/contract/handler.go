@@ -82,11 +82,6 @@ func (c *Contract) Transport(tb testing.TB, next http.RoundTripper) http.RoundTr
 	})
 }
 
-// Client returns an http.Client whose transport is Transport(tb, nil).
-func (c *Contract) Client(tb testing.TB) *http.Client {
-	return &http.Client{Transport: c.Transport(tb, nil)}
-}
-
 // lister fails tb on each misfit and, when tb ends, logs one line per
 // route the document lacks that tb's exchanges reached: never a silent
 // skip (the lines show with -v and beside a failure).
